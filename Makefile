@@ -1,0 +1,46 @@
+# Two commands do all set-up on a fresh Debian machine (Python 3.11, Node 20):
+#   make demo   installs everything, creates the SQLite database, loads demo data, serves http://127.0.0.1:5000
+#   make test   installs what tests need (Debian's chromium included) and runs the whole suite
+# Both are idempotent: stamps below skip what is already installed and up to date.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := webapp
+
+.PHONY: demo test install lint clean-demo chromium
+
+install: $(VENV)/.installed webapp/static/vendor/MANIFEST.json
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+webapp/static/vendor/MANIFEST.json: node_modules/.installed scripts/copy_assets.py
+	$(PYTHON) scripts/copy_assets.py
+
+demo: install
+	$(BIN)/flask tessere init
+	$(BIN)/flask tessere demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean-demo:
+	rm -f instance/tessere.sqlite

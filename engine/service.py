@@ -1,0 +1,438 @@
+"""The engine's service API: deploy, start, complete, worklist, timers.
+
+Every call is one step of one instance inside the caller's database transaction: load the state, run the
+workflow, save the state, the human-task rows and the journal (and whatever domain rows the operations wrote)
+together. The caller commits; on any exception it rolls back and nothing of the step remains. Concurrent steps on
+one instance are detected by the instance's lock version (see `models.ProcessInstance`): one commits, the other
+gets `TaskConflict`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import spiff_runtime as rt
+from engine.errors import DeployRefused, EngineError, OperationRefused, TaskConflict, TaskNotFound, ValidationIssue
+from engine.models import HumanTask, JournalEntry, ProcessInstance, ProcessVersion
+from engine.operations import OperationContext, OperationRegistry
+from engine.validation import DiagramRules, validate_diagram
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything the engine compares is UTC-aware."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user (id, label, roles, organization) or the system (id None)."""
+
+    id: int | None
+    label: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    organization_id: int | None = None
+
+    @classmethod
+    def system(cls, label: str = "Sistema") -> Actor:
+        return cls(None, label)
+
+
+TaskScope = Callable[[str | None, Mapping[str, Any]], tuple[int | None, int | None]]
+
+
+def default_task_scope(role: str | None, data: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """(organization_id, assignee_id) of a new task: organization tasks go to the organization named in the data,
+    social-service tasks to the person in charge of the case."""
+    if role == "association":
+        return data.get("organization_id"), None
+    return None, data.get("owner_user_id")
+
+
+class Engine:
+    """Runs the deployed diagrams. One instance per application, shared by requests and workers."""
+
+    def __init__(
+        self,
+        operations: OperationRegistry,
+        form_keys: Collection[str],
+        lane_roles: Mapping[str, str],
+        organization_roles: Collection[str] = ("association",),
+        task_scope: TaskScope = default_task_scope,
+    ):
+        self.operations = operations
+        self.form_keys = frozenset(form_keys)
+        self.lane_roles = {name.strip().lower(): role for name, role in lane_roles.items()}
+        self.organization_roles = frozenset(organization_roles)
+        self.task_scope = task_scope
+
+    # ------------------------------------------------------------------ deploy
+    def rules(self) -> DiagramRules:
+        return DiagramRules(
+            form_keys=self.form_keys,
+            operations=frozenset(op.name for op in self.operations),
+            lane_roles=self.lane_roles,
+        )
+
+    def validate(self, xml: bytes | str) -> list[ValidationIssue]:
+        """Every reason the diagram would be refused (empty when it can be deployed)."""
+        return validate_diagram(xml, self.rules()).issues
+
+    def deploy(self, session: Session, xml: bytes | str, deployed_by: str | None = None) -> list[ProcessVersion]:
+        """Validate and store each executable process of the document as a new version (unchanged ones are reused)."""
+        result = validate_diagram(xml, self.rules())
+        if result.issues:
+            raise DeployRefused(result.issues)
+        text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+        versions = []
+        for process in result.processes:
+            digest = hashlib.sha256(text.encode("utf-8") + process.key.encode()).hexdigest()
+            latest = self.latest_version(session, process.key)
+            if latest is not None and latest.content_hash == digest:
+                versions.append(latest)
+                continue
+            version = ProcessVersion(
+                process_key=process.key,
+                version=(latest.version + 1) if latest else 1,
+                name=process.name,
+                bpmn_xml=text,
+                spec_json=json.dumps(process.spec_dict, separators=(",", ":")),
+                content_hash=digest,
+                deployed_at=utcnow(),
+                deployed_by=deployed_by,
+            )
+            session.add(version)
+            versions.append(version)
+        session.flush()
+        return versions
+
+    def latest_version(self, session: Session, process_key: str) -> ProcessVersion | None:
+        return session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_key == process_key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        ).first()
+
+    # ------------------------------------------------------------------ steps
+    def start(
+        self, session: Session, process_key: str, data: Mapping[str, Any], actor: Actor, now: datetime | None = None
+    ) -> ProcessInstance:
+        version = self.latest_version(session, process_key)
+        if version is None:
+            raise TaskNotFound(f"Nessun processo pubblicato con chiave {process_key}.")
+        now = now or utcnow()
+        instance = ProcessInstance(
+            process_version_id=version.id,
+            process_key=process_key,
+            status="running",
+            state_json="{}",
+            started_at=now,
+            started_by_id=actor.id,
+            updated_at=now,
+        )
+        instance.version = version
+        session.add(instance)
+        session.flush()
+        script_engine = self._script_engine(session, instance, actor, now)
+        workflow = rt.new_workflow(self._spec(version), script_engine)
+        workflow.data.update(_json_safe(data))
+        for task in workflow.get_tasks(state=rt.TaskState.READY):
+            task.data.update(_json_safe(data))
+        self._journal(session, instance, actor, now, "start", details={"version": version.version})
+        self._run(workflow, lambda: rt.refresh(workflow))
+        self._save(session, instance, workflow, actor, now)
+        return instance
+
+    def complete(
+        self,
+        session: Session,
+        task_id: int,
+        form_data: Mapping[str, Any],
+        actor: Actor,
+        expected_lock_version: int | None = None,
+        now: datetime | None = None,
+        journal_data: Mapping[str, Any] | None = None,
+    ) -> ProcessInstance:
+        """Complete a human task with validated form data; raise TaskNotFound / TaskConflict / OperationRefused.
+
+        `journal_data` is what the journal records of the submission (by default the data itself); callers pass a
+        redacted copy when the form holds personal data.
+        """
+        human_task = session.get(HumanTask, task_id)
+        if human_task is None or not self.may_complete(human_task, actor):
+            raise TaskNotFound("Attività non trovata.")
+        if human_task.status != "open":
+            raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+        instance = human_task.instance
+        if expected_lock_version is not None and instance.lock_version != expected_lock_version:
+            raise TaskConflict("Il caso è stato aggiornato da un'altra persona nel frattempo: ricarica la pagina.")
+        now = now or utcnow()
+        workflow = self._load(session, instance, actor, now)
+        task = rt.task_by_id(workflow, human_task.spiff_task_id)
+        if task is None or task.state != rt.TaskState.READY:
+            raise TaskConflict("Questa attività non è più aperta nel processo.")
+        submitted = _json_safe(form_data)
+        task.data.update(submitted)
+        human_task.status = "completed"
+        human_task.completed_at = now
+        human_task.completed_by_id = actor.id
+        self._journal(
+            session, instance, actor, now, "task_completed",
+            element_id=human_task.element_id, title=human_task.title, details={"data": _json_safe(journal_data) if journal_data is not None else submitted},
+        )
+
+        def step():
+            task.run()
+            rt.refresh(workflow)
+
+        self._run(workflow, step)
+        self._save(session, instance, workflow, actor, now)
+        return instance
+
+    def fire_due_timers(self, session: Session, now: datetime | None = None, limit: int = 100) -> int:
+        """Fire the timers due at `now` for up to `limit` instances; returns how many instances advanced.
+
+        Rows are taken with FOR UPDATE SKIP LOCKED, so several workers on PostgreSQL never take the same instance;
+        SQLite ignores the clause (one worker is enough there).
+        """
+        now = now or utcnow()
+        instances = session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.next_timer_at.is_not(None), ProcessInstance.next_timer_at <= now)
+            .order_by(ProcessInstance.next_timer_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        advanced = 0
+        actor = Actor.system("Scadenza automatica")
+        for instance in instances:
+            workflow = self._load(session, instance, actor, now)
+            fired: list[str] = []
+            self._run(workflow, lambda: fired.extend(rt.fire_due_timers(workflow, now)))
+            for element_id in fired:
+                self._journal(session, instance, actor, now, "timer", element_id=element_id)
+            self._save(session, instance, workflow, actor, now)
+            advanced += 1 if fired else 0
+        return advanced
+
+    # --------------------------------------------------------------- queries
+    def may_complete(self, task: HumanTask, actor: Actor) -> bool:
+        if task.role not in actor.roles:
+            return False
+        if task.organization_id is not None and task.organization_id != actor.organization_id:
+            return False
+        if task.role in self.organization_roles and task.organization_id is None:
+            return False
+        return task.assignee_id is None or task.assignee_id == actor.id
+
+    def _visible_clause(self, actor: Actor):
+        return and_(
+            HumanTask.role.in_(actor.roles or {"-"}),
+            or_(HumanTask.organization_id.is_(None), HumanTask.organization_id == actor.organization_id),
+            not_(and_(HumanTask.role.in_(self.organization_roles), HumanTask.organization_id.is_(None))),
+            or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == actor.id),
+        )
+
+    def worklist(
+        self, session: Session, actor: Actor, instance_id: int | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[HumanTask], int]:
+        """The open tasks this actor may complete, soonest due first; and their total count."""
+        where = [HumanTask.status == "open", self._visible_clause(actor)]
+        if instance_id is not None:
+            where.append(HumanTask.instance_id == instance_id)
+        total = session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+        rows = session.scalars(
+            select(HumanTask)
+            .where(*where)
+            .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return list(rows), total
+
+    def open_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
+        return list(
+            session.scalars(
+                select(HumanTask)
+                .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+                .order_by(HumanTask.id)
+            )
+        )
+
+    def journal(self, session: Session, instance_id: int) -> list[JournalEntry]:
+        return list(
+            session.scalars(
+                select(JournalEntry).where(JournalEntry.instance_id == instance_id).order_by(JournalEntry.id)
+            )
+        )
+
+    def task_data(self, session: Session, human_task: HumanTask) -> dict[str, Any]:
+        """The data of an open task, as the process holds it (the caller decides what a person may see)."""
+        workflow = self._load(session, human_task.instance, Actor.system(), utcnow())
+        task = rt.task_by_id(workflow, human_task.spiff_task_id)
+        return copy.deepcopy(dict(task.data)) if task is not None else {}
+
+    def instance_data(self, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+        """The data of the instance's most advanced task (what the process currently knows)."""
+        workflow = self._load(session, instance, Actor.system(), utcnow())
+        last = workflow.last_task
+        return copy.deepcopy(dict(last.data)) if last is not None else dict(workflow.data)
+
+    # ------------------------------------------------------------- internals
+    def _spec(self, version: ProcessVersion) -> dict:
+        # A fresh dict every time: SpiffWorkflow's converters consume (pop from) the dicts they restore.
+        return json.loads(version.spec_json)
+
+    def _script_engine(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
+        forgotten: set[str] = set()
+        def call_operation(task, name: str, params: dict) -> dict | None:
+            if name not in self.operations:
+                raise EngineError(f"Operazione sconosciuta: {name}")
+            context = OperationContext(
+                session=session,
+                instance_id=instance.id,
+                process_key=instance.process_key,
+                actor=actor,
+                data=task.data,
+                params=params,
+                now=now,
+                element_id=task.task_spec.bpmn_id,
+            )
+            result = self.operations.get(name).function(context)
+            forgotten.update(context.forget)
+            self._journal(
+                session, instance, actor, now, "operation",
+                element_id=task.task_spec.bpmn_id, title=rt.task_title(task),
+                details={"operation": name, **({"notes": context.notes} if context.notes else {})},
+            )
+            return result
+
+        script_engine = rt.RestrictedScriptEngine(call_operation)
+        script_engine.forgotten_keys = forgotten
+        return script_engine
+
+    def _load(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
+        script_engine = self._script_engine(session, instance, actor, now)
+        return rt.load_workflow(self._spec(instance.version), instance.state_json, script_engine)
+
+    def _run(self, workflow, step: Callable[[], None]) -> None:
+        """Run a workflow step, turning engine failures into EngineError (OperationRefused passes through)."""
+        try:
+            step()
+        except OperationRefused:
+            raise
+        except rt.SpiffWorkflowException as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, OperationRefused):
+                raise cause from None
+            raise EngineError(f"Il processo non può proseguire: {exc}") from exc
+
+    def _save(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
+        rt.forget_keys(workflow, workflow.script_engine.forgotten_keys)
+        instance.state_json = rt.serialize_state(workflow)
+        instance.updated_at = now
+        timers = rt.pending_timers(workflow)
+        instance.next_timer_at = min(timers) if timers else None
+        self._sync_human_tasks(session, instance, workflow, now)
+        if workflow.completed:
+            instance.status = "completed"
+            instance.completed_at = now
+            instance.next_timer_at = None
+            self._journal(session, instance, actor, now, "completed")
+        elif session.scalar(
+            select(func.count()).select_from(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "open"
+            )
+        ):
+            instance.status = "running"
+        else:
+            instance.status = "waiting"
+        try:
+            session.flush()
+        except StaleDataError:
+            raise TaskConflict(
+                "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
+                "Ricarica la pagina per vedere lo stato attuale."
+            ) from None
+
+    def _sync_human_tasks(self, session: Session, instance: ProcessInstance, workflow, now: datetime) -> None:
+        """Make the open HumanTask rows match the workflow's READY user tasks."""
+        ready = {str(task.id): task for task in rt.ready_user_tasks(workflow)}
+        open_rows = {row.spiff_task_id: row for row in self.open_tasks(session, instance.id) if row.id is not None}
+        for spiff_id, row in open_rows.items():
+            if spiff_id not in ready:
+                row.status = "cancelled"
+                row.completed_at = now
+        for spiff_id, task in ready.items():
+            if spiff_id in open_rows:
+                continue
+            lane = rt.task_lane(task)
+            role = self.lane_roles.get((lane or "").strip().lower())
+            organization_id, assignee_id = self.task_scope(role, task.data)
+            session.add(
+                HumanTask(
+                    instance_id=instance.id,
+                    process_key=instance.process_key,
+                    spiff_task_id=spiff_id,
+                    element_id=task.task_spec.bpmn_id,
+                    title=rt.task_title(task),
+                    lane=lane,
+                    role=role,
+                    organization_id=_as_int(organization_id),
+                    assignee_id=_as_int(assignee_id),
+                    form_key=rt.task_form_key(task),
+                    status="open",
+                    due_at=rt.timer_due_of_task(task),
+                    created_at=now,
+                )
+            )
+
+    def _journal(self, session, instance, actor: Actor, now, kind, element_id=None, title=None, details=None):
+        session.add(
+            JournalEntry(
+                instance_id=instance.id,
+                at=now,
+                kind=kind,
+                actor_id=actor.id,
+                actor_label=actor.label,
+                element_id=element_id,
+                title=title,
+                details=details,
+            )
+        )
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of form data with only JSON values (dates become ISO strings, Decimals strings)."""
+    return json.loads(json.dumps(dict(data), default=_encode_value))
+
+
+def _encode_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)

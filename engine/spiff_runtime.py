@@ -1,0 +1,232 @@
+"""The only module that talks to SpiffWorkflow: parsing, (de)serialization and the restricted script engine.
+
+Known traps of SpiffWorkflow 3.2 handled here: a process parsed with the spiff parser needs the spiff serializer
+configuration; task data must hold only JSON-safe values (we deep-copy form data and store ISO strings); timers
+fire only when waiting tasks are refreshed, and use the wall clock, so `fire_timers` marks due timers as fired
+against the engine's notion of "now"; the stock script engine evaluates Python with `eval`, so ours replaces
+expression evaluation with `engine.expressions` and refuses scripts altogether.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from engine import expressions
+
+__all__ = [
+    "ParseFailure",
+    "RestrictedScriptEngine",
+    "SpiffWorkflowException",
+    "TaskState",
+    "WorkflowException",
+    "fire_due_timers",
+    "load_workflow",
+    "new_workflow",
+    "parse_specs",
+    "pending_timers",
+    "ready_user_tasks",
+    "serialize_state",
+    "task_by_id",
+    "timer_due_of_task",
+]
+
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+
+
+class ParseFailure(ValueError):
+    """SpiffWorkflow could not build a runnable process; carries the element id when it is known."""
+
+    def __init__(self, message: str, element_id: str | None = None):
+        super().__init__(message)
+        self.element_id = element_id
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """Evaluates diagram expressions with the restricted evaluator and sends service tasks to named operations.
+
+    `call_operation(task, name, params)` is supplied per step by the engine service: it runs the registered
+    operation inside the step's transaction and returns a dict merged into the task data.
+    """
+
+    def __init__(self, call_operation: Callable[[Any, str, dict], dict | None] | None = None):
+        super().__init__()
+        self._call_operation = call_operation
+
+    def validate(self, expression: str) -> None:
+        problems = expressions.check_expression(expression)
+        if problems:
+            raise expressions.ExpressionError("; ".join(problems))
+
+    def evaluate(self, task, expression, external_context=None):
+        text = (expression or "").strip()
+        if ISO_DURATION.match(text):
+            return text  # a timer written as P5D rather than "P5D"
+        context = dict(task.data)
+        if external_context:
+            context.update(external_context)
+        try:
+            return expressions.evaluate(text, context)
+        except expressions.ExpressionError as exc:
+            raise WorkflowException(str(exc), task_spec=task.task_spec) from None
+
+    def execute(self, task, script, external_context=None):
+        raise WorkflowException("Gli script non sono consentiti nei diagrammi di Tessere.", task_spec=task.task_spec)
+
+    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+        if self._call_operation is None:
+            raise WorkflowException(f"Operazione {operation_name} non disponibile in questo contesto.")
+        params = {name: spec.get("value") for name, spec in (operation_params or {}).items()}
+        result = self._call_operation(task, operation_name, params)
+        if result:
+            task.data.update(json.loads(json.dumps(result)))
+        return "null"
+
+
+def parse_specs(root: etree._Element, process_id: str) -> dict:
+    """Build the serialized spec (process and its subprocesses) of one process of a parsed document."""
+    parser = SpiffBpmnParser()
+    try:
+        parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise ParseFailure(str(exc).splitlines()[0], getattr(exc, "id", None)) from None
+    except (SpiffWorkflowException, ValueError, KeyError, AttributeError, TypeError) as exc:
+        raise ParseFailure(f"Il motore non riesce a interpretare il processo: {exc}") from None
+    return {
+        "spec": _SERIALIZER.to_dict(spec),
+        "subprocess_specs": {name: _SERIALIZER.to_dict(sub) for name, sub in subprocess_specs.items()},
+    }
+
+
+def new_workflow(spec_dict: dict, script_engine: RestrictedScriptEngine) -> BpmnWorkflow:
+    spec = _SERIALIZER.from_dict(spec_dict["spec"])
+    subprocess_specs = {name: _SERIALIZER.from_dict(sub) for name, sub in spec_dict["subprocess_specs"].items()}
+    return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+
+
+def serialize_state(workflow: BpmnWorkflow) -> str:
+    """The instance state without the specs (they are stored once per version)."""
+    state = _SERIALIZER.to_dict(workflow)
+    state.pop("spec", None)
+    state.pop("subprocess_specs", None)
+    return json.dumps(state, separators=(",", ":"))
+
+
+def load_workflow(spec_dict: dict, state_json: str, script_engine: RestrictedScriptEngine) -> BpmnWorkflow:
+    state = json.loads(state_json)
+    state["spec"] = spec_dict["spec"]
+    state["subprocess_specs"] = spec_dict["subprocess_specs"]
+    workflow = _SERIALIZER.from_dict(state)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def task_by_id(workflow: BpmnWorkflow, spiff_task_id: str):
+    return workflow.get_task_from_id(UUID(spiff_task_id))
+
+
+def _waiting_timer_tasks(workflow: BpmnWorkflow) -> Iterable:
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            yield task
+
+
+def _timer_moment(task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if isinstance(value, dict):  # cycle timers keep {"next": iso, ...}
+        value = value.get("next")
+    if not value:
+        return None
+    try:
+        return TimerEventDefinition.get_datetime(value)
+    except ValueError:
+        return None
+
+
+def pending_timers(workflow: BpmnWorkflow) -> list[datetime]:
+    """When each waiting timer of the instance is due."""
+    return [moment for task in _waiting_timer_tasks(workflow) if (moment := _timer_moment(task)) is not None]
+
+
+def timer_due_of_task(user_task) -> datetime | None:
+    """The moment an interrupting boundary timer will take this user task away, if it has one."""
+    parent = user_task.parent
+    if parent is None:
+        return None
+    moments = []
+    for sibling in parent.children:
+        definition = getattr(sibling.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) and getattr(sibling.task_spec, "cancel_activity", False):
+            moment = _timer_moment(sibling)
+            if moment is not None:
+                moments.append(moment)
+    return min(moments) if moments else None
+
+
+def fire_due_timers(workflow: BpmnWorkflow, now: datetime) -> list[str]:
+    """Mark every timer due at `now` as fired and advance the workflow; returns the fired elements' ids."""
+    fired = []
+    for task in list(_waiting_timer_tasks(workflow)):
+        moment = _timer_moment(task)
+        if moment is not None and moment <= now:
+            task._set_internal_data(event_fired=True)
+            fired.append(task.task_spec.bpmn_id)
+    if fired:
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    return fired
+
+
+def refresh(workflow: BpmnWorkflow) -> None:
+    """Run everything the engine can run without a person (and compute new timers' due moments)."""
+    workflow.do_engine_steps()
+    workflow.refresh_timers()
+
+
+def forget_keys(workflow: BpmnWorkflow, keys: set[str]) -> None:
+    """Drop keys from the data of every task (top level and subprocesses) and of the workflows themselves."""
+    if not keys:
+        return
+    workflows = [workflow, *workflow.subprocesses.values()]
+    for wf in workflows:
+        for key in keys:
+            wf.data.pop(key, None)
+        for task in wf.tasks.values():
+            for key in keys:
+                task.data.pop(key, None)
+
+
+def task_title(task) -> str:
+    return task.task_spec.bpmn_name or task.task_spec.bpmn_id
+
+
+def task_lane(task) -> str | None:
+    return task.task_spec.lane
+
+
+def task_form_key(task) -> str | None:
+    return (task.task_spec.extensions or {}).get("properties", {}).get("formKey")

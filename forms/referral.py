@@ -1,0 +1,171 @@
+"""Forms of the referral journey (percorso beneficiario)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from forms.choices import choices
+from forms.validators import no_control_characters, valid_codice_fiscale, valid_phone
+from forms.vocabulary import (
+    CLOSING_OUTCOMES,
+    DECLINE_REASONS,
+    INTERVENTION_OUTCOMES,
+    NEED_GROUP,
+    need_choices,
+    target_group_choices,
+)
+
+REQUIRED = "Campo obbligatorio."
+
+
+class ItalianForm(Form):
+    """Base of every task form: WTForms' own messages (for example an invalid choice) in Italian."""
+
+    class Meta:
+        locales = ("it_IT", "it")
+
+
+class PresaInCaricoForm(ItalianForm):
+    """The social worker takes a person in charge: who, which target group, which needs, and consent."""
+
+    first_name = StringField(_l("Nome"), [DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    last_name = StringField(_l("Cognome"), [DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    codice_fiscale = StringField(
+        _l("Codice fiscale"),
+        [Optional(), valid_codice_fiscale],
+        description=_l("Facoltativo; se indicato viene verificato."),
+    )
+    birth_date = DateField(_l("Data di nascita"), [Optional()], description=_l("Facoltativa."))
+    phone = StringField(_l("Telefono"), [Optional(), Length(max=30), valid_phone])
+    email = EmailField(_l("E-mail"), [Optional(), Email("Indirizzo e-mail non valido."), Length(max=200)])
+    address = StringField(_l("Indirizzo"), [Optional(), Length(max=300), no_control_characters])
+    target_group = SelectField(
+        _l("Gruppo di riferimento"),
+        [InputRequired(REQUIRED)],
+        choices=choices(target_group_choices()),
+        description=_l("Una delle sei tipologie di beneficiari del progetto Tessere."),
+    )
+    needs = SelectMultipleField(
+        _l("Bisogni rilevati"),
+        choices=choices(need_choices()),
+        description=_l("Scegli uno o più bisogni del gruppo di riferimento."),
+    )
+    notes = TextAreaField(
+        _l("Note del servizio sociale"),
+        [Optional(), Length(max=4000), no_control_characters],
+        description=_l("Restano al servizio sociale: non vengono mai condivise con le organizzazioni."),
+    )
+    consent_share = BooleanField(
+        _l("La persona acconsente a condividere i propri dati con l'organizzazione a cui viene inviata"),
+        description=_l("Senza consenso il caso può essere preso in carico ma non inviato alla rete."),
+    )
+
+    def validate_needs(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Scegli almeno un bisogno.")
+        group = self.target_group.data
+        wrong = [need for need in field.data if NEED_GROUP.get(need) != group]
+        if wrong:
+            raise ValidationError("Alcuni bisogni scelti non appartengono al gruppo di riferimento indicato.")
+
+
+class SceltaOffertaForm(ItalianForm):
+    """The social worker picks an offer of the catalogue and sends the person there."""
+
+    offer_id = SelectField(
+        _l("Offerta della rete"),
+        [InputRequired("Scegli un'offerta.")],
+        coerce=int,
+        choices=[],
+        description=_l("Offerte con posti disponibili, adatte al gruppo e ai bisogni della persona."),
+    )
+    message = TextAreaField(
+        _l("Messaggio per l'organizzazione"),
+        [DataRequired(REQUIRED), Length(max=2000), no_control_characters],
+        description=_l("Cosa serve alla persona e come contattarla. Non inserire dati sanitari."),
+    )
+    share_last_name = BooleanField(_l("Condividi il cognome"), default=True)
+    share_phone = BooleanField(_l("Condividi il telefono"), default=True)
+    share_email = BooleanField(_l("Condividi l'e-mail"), default=False)
+
+
+class RispostaInvioForm(ItalianForm):
+    """The receiving organization accepts the person or declines with a coded reason."""
+
+    answer = RadioField(
+        _l("Risposta"),
+        [InputRequired("Indica se accogli la persona.")],
+        choices=choices([("accetta", _l("Accolgo la persona")), ("rifiuta", _l("Non posso accoglierla"))]),
+    )
+    decline_reason = SelectField(
+        _l("Motivo del rifiuto"),
+        choices=choices([("", _l("— scegli —")), *DECLINE_REASONS]),
+        default="",
+        description=_l("Obbligatorio se non accogli la persona."),
+    )
+    first_appointment = DateField(_l("Data del primo incontro"), [Optional()], description=_l("Facoltativa."))
+    note = TextAreaField(_l("Note per il servizio sociale"), [Optional(), Length(max=2000), no_control_characters])
+
+    def validate_decline_reason(self, field) -> None:
+        if self.answer.data == "rifiuta" and not field.data:
+            raise ValidationError("Indica il motivo per cui non puoi accogliere la persona.")
+        if self.answer.data == "accetta":
+            field.data = ""
+
+    def validate_note(self, field) -> None:
+        if self.answer.data == "rifiuta" and self.decline_reason.data == "altro" and not (field.data or "").strip():
+            raise ValidationError("Spiega il motivo nelle note.")
+
+
+class DopoRifiutoForm(ItalianForm):
+    """After a decline or a missed deadline, the social worker re-refers or closes."""
+
+    decisione = RadioField(
+        _l("Come proseguire"),
+        [InputRequired("Scegli come proseguire.")],
+        choices=choices([("reinvia", _l("Inviare a un'altra offerta")), ("chiudi", _l("Chiudere il caso"))]),
+    )
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=2000), no_control_characters])
+
+
+class EsitoInterventoForm(ItalianForm):
+    """The organization reports how the person's path went."""
+
+    outcome = SelectField(
+        _l("Esito"), [InputRequired(REQUIRED)], choices=choices([("", _l("— scegli —")), *INTERVENTION_OUTCOMES]), default=""
+    )
+    outcome_note = TextAreaField(
+        _l("Descrizione dell'esito"),
+        [DataRequired(REQUIRED), Length(max=4000), no_control_characters],
+        description=_l("Cosa è stato fatto con la persona e come è andata."),
+    )
+
+    def validate_outcome(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Scegli l'esito.")
+
+
+class ChiusuraCasoForm(ItalianForm):
+    """The social worker reviews the feedback and closes the case."""
+
+    closing_outcome = SelectField(
+        _l("Esito della chiusura"), choices=choices([("", _l("— scegli —")), *CLOSING_OUTCOMES]), default=""
+    )
+    closing_note = TextAreaField(_l("Note di chiusura"), [Optional(), Length(max=4000), no_control_characters])
+
+    def validate_closing_outcome(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Scegli l'esito della chiusura.")

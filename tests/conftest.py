@@ -1,0 +1,94 @@
+"""Fixtures shared by the suite (after flaskr's conftest).
+
+`app` is parametrized over the databases under test: a fresh SQLite file always, and PostgreSQL too when
+TESSERE_TEST_DATABASE_URL is set (CI sets it). Data is seeded inside an app context; the app is yielded outside it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests import factories
+from webapp import create_app
+from webapp.cli import deploy_shipped_diagrams
+from webapp.extensions import db
+
+POSTGRES_URL = os.environ.get("TESSERE_TEST_DATABASE_URL")
+DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+_postgres_schema_ready = False
+
+
+def _reset_postgres(app) -> None:
+    """Create the schema once per session, then empty every table before each test (fast, and isolated)."""
+    global _postgres_schema_ready
+    if not _postgres_schema_ready:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        _postgres_schema_ready = True
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def make_app(database: str, tmp_path: Path, **overrides):
+    url = POSTGRES_URL if database == "postgresql" else f"sqlite:///{tmp_path / 'test.sqlite'}"
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        **overrides,
+    }
+    app = create_app(config)
+    with app.app_context():
+        if database == "postgresql":
+            _reset_postgres(app)
+        else:
+            db.create_all()
+        deploy_shipped_diagrams()
+        factories.seed_network(db.session)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(params=DATABASES)
+def database(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    app = make_app(database, tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(app):
+    """login(email) -> a test client logged in as that user (each call a new client)."""
+
+    def _login(email: str):
+        client = app.test_client()
+        response = client.post("/accesso", data={"email": email, "password": factories.PASSWORD})
+        assert response.status_code == 302, f"login failed for {email}"
+        return client
+
+    return _login

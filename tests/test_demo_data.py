@@ -1,0 +1,116 @@
+"""Consistency checks for the demo network in webapp/demo/data.py."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from stdnum.it import iva
+
+from forms.vocabulary import NEED_GROUP, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE
+from webapp.demo.data import DEMO_PASSWORD, OFFERS, ORGANIZATIONS, STAFF_USERS, UNCOVERED_NEEDS
+
+ORGANIZATION_KEYS = {
+    "name", "codice_fiscale", "type", "email", "phone", "address", "description", "area",
+    "legal_representative", "registry", "operator",
+}
+OFFER_KEYS = {
+    "organization_cf", "title", "description", "target_groups", "needs", "capacity_total", "capacity_unit",
+    "location", "schedule", "how_to_access", "eligibility", "languages", "cost",
+}
+
+
+def test_organizations_have_the_expected_keys_and_types():
+    type_codes = {code for code, _ in ORGANIZATION_TYPES}
+    for org in ORGANIZATIONS:
+        assert set(org) == ORGANIZATION_KEYS, org["name"]
+        assert org["type"] in type_codes, org["name"]
+        assert set(org["operator"]) == {"email", "name"}, org["name"]
+        assert org["operator"]["email"].endswith("@demo.tessere.it"), org["name"]
+        assert "50013 " in org["address"] and "Campi Bisenzio" in org["address"], org["name"]
+        assert re.fullmatch(r"\d{3} \d{6,7}", org["phone"]), org["phone"]
+    assert len({org["type"] for org in ORGANIZATIONS}) >= 6
+
+
+def test_codici_fiscali_are_valid_and_unique():
+    cfs = [org["codice_fiscale"] for org in ORGANIZATIONS]
+    for cf in cfs:
+        assert len(cf) == 11 and cf.isdigit(), cf
+        assert iva.is_valid(cf), cf
+    assert len(set(cfs)) == len(cfs)
+
+
+def test_first_two_organizations_are_the_documented_ones():
+    first, second = ORGANIZATIONS[0], ORGANIZATIONS[1]
+    assert first["type"] == "odv"
+    assert first["operator"]["email"] == "operatore@demo.tessere.it"
+    first_offers = [offer for offer in OFFERS if offer["organization_cf"] == first["codice_fiscale"]]
+    assert any("generi_alimentari" in offer["needs"] for offer in first_offers)
+    assert second["operator"]["email"] == "operatore2@demo.tessere.it"
+
+
+def test_every_offer_belongs_to_an_existing_organization():
+    cfs = {org["codice_fiscale"] for org in ORGANIZATIONS}
+    for offer in OFFERS:
+        assert offer["organization_cf"] in cfs, offer["title"]
+
+
+def test_every_organization_has_one_to_four_offers():
+    per_org = Counter(offer["organization_cf"] for offer in OFFERS)
+    for org in ORGANIZATIONS:
+        assert 1 <= per_org[org["codice_fiscale"]] <= 4, org["name"]
+
+
+def test_offers_are_well_formed():
+    for offer in OFFERS:
+        assert set(offer) == OFFER_KEYS, offer["title"]
+        assert 1 <= len(offer["target_groups"]) <= 2, offer["title"]
+        assert all(group in TARGET_GROUPS_BY_CODE for group in offer["target_groups"]), offer["title"]
+        assert offer["needs"], offer["title"]
+        assert isinstance(offer["capacity_total"], int) and 3 <= offer["capacity_total"] <= 40, offer["title"]
+        assert offer["capacity_unit"] in ("posti", "ore"), offer["title"]
+        assert offer["languages"] and "it" in offer["languages"], offer["title"]
+        assert all(re.fullmatch(r"[a-z]{2}", lang) for lang in offer["languages"]), offer["title"]
+
+
+def test_every_need_belongs_to_one_of_the_offer_target_groups():
+    for offer in OFFERS:
+        for need in offer["needs"]:
+            assert need in NEED_GROUP, (offer["title"], need)
+            assert NEED_GROUP[need] in offer["target_groups"], (offer["title"], need)
+
+
+def test_counts():
+    assert len(ORGANIZATIONS) >= 12
+    assert len(OFFERS) >= 30
+
+
+def test_each_target_group_has_at_least_four_offers():
+    per_group = Counter(group for offer in OFFERS for group in offer["target_groups"])
+    for code in TARGET_GROUPS_BY_CODE:
+        assert per_group[code] >= 4, code
+
+
+def test_need_coverage_is_at_least_80_percent_with_some_gaps():
+    covered = {need for offer in OFFERS for need in offer["needs"]}
+    assert len(covered) / len(NEED_GROUP) >= 0.8
+    uncovered = set(NEED_GROUP) - covered
+    assert uncovered, "the 'needs with no offer' report needs something to show"
+    assert uncovered == set(UNCOVERED_NEEDS)
+
+
+def test_user_emails_are_unique():
+    operator_emails = [org["operator"]["email"] for org in ORGANIZATIONS]
+    assert len(set(operator_emails)) == len(operator_emails)
+    all_emails = operator_emails + [user["email"] for user in STAFF_USERS]
+    assert len(set(all_emails)) == len(all_emails)
+
+
+def test_staff_users():
+    roles = Counter(user["role"] for user in STAFF_USERS)
+    assert roles == {"social_worker": 3, "manager": 1, "admin": 1}
+    assert STAFF_USERS[0]["email"] == "assistente.sociale@demo.tessere.it"
+    emails = {user["email"]: user["role"] for user in STAFF_USERS}
+    assert emails["responsabile@demo.tessere.it"] == "manager"
+    assert emails["admin@demo.tessere.it"] == "admin"
+    assert DEMO_PASSWORD == "tessere-demo-2026"

@@ -1,0 +1,111 @@
+"""Tessere – Reti di comunità: the Flask application.
+
+`create_app(config=None)` reads settings (defaults, `TESSERE_*` environment variables, instance/config.py, then
+the mapping tests pass in), binds the extensions, registers one blueprint per capability and the CLI.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+from webapp import config as settings
+from webapp.extensions import babel, csrf, db, login, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=None, instance_relative_config=True)
+    settings.load_settings(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
+    login.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "it")
+    csrf.init_app(app)
+    _configure_login()
+
+    from webapp import models  # noqa: F401  (every model registered on the metadata)
+    from webapp import workflow
+
+    workflow.init_app(app)
+
+    from webapp.api.views import bp as api_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.catalog.views import bp as catalog_bp
+    from webapp.referrals.views import bp as referrals_bp
+    from webapp.tasks.views import bp as tasks_bp
+
+    csrf.exempt(api_bp)  # token-authenticated; browser-session writes check X-CSRFToken in api.auth
+    for blueprint in (auth_bp, tasks_bp, referrals_bp, catalog_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+    from webapp.cli import tessere
+
+    app.cli.add_command(tessere)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _configure_login() -> None:
+    from webapp.auth.models import User
+
+    login.login_view = "auth.login"
+    login.login_message = "Accedi per continuare."
+    login.login_message_category = "info"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return render_template("error.html", title="Pagina non trovata",
+                               message="La pagina cercata non esiste o non è visibile con il tuo profilo."), 404
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc):
+        return render_template("error.html", title="Sessione scaduta",
+                               message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova."), 400
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return render_template("error.html", title="Richiesta troppo grande",
+                               message="I dati inviati superano la dimensione massima consentita."), 413
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from zoneinfo import ZoneInfo
+
+    rome = ZoneInfo("Europe/Rome")
+
+    @app.template_filter("datetime")
+    def format_datetime(value, with_time: bool = True):
+        if value is None:
+            return "—"
+        if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
+            from datetime import UTC
+
+            value = value.replace(tzinfo=UTC)
+        if hasattr(value, "astimezone"):
+            value = value.astimezone(rome)
+            return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+        return value.strftime("%d/%m/%Y")
+
+    from forms.vocabulary import TARGET_GROUPS_BY_CODE, need_choices
+
+    @app.template_filter("target_group_label")
+    def target_group_label(code: str) -> str:
+        group = TARGET_GROUPS_BY_CODE.get(code)
+        return group.label if group else code
+
+    def need_options(context: dict) -> list[tuple[str, str]]:
+        case = context.get("case") or {}
+        return need_choices(case.get("target_group")) if case else []
+
+    @app.context_processor
+    def inject_helpers():
+        return {"current_locale": "it", "need_options": need_options}

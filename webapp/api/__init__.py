@@ -1,0 +1,1 @@
+"""The JSON API of ../shared/API.md: token (or browser session) authentication, JSON errors, OpenAPI."""

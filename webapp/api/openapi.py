@@ -1,0 +1,188 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(schema_ref: str, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": schema_ref}}}}
+
+
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PAGE = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+]
+COMMON_ERRORS = {"401": _error("Token mancante o non valido"), "404": _error("Non trovato o non visibile")}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Tessere – Reti di comunità API",
+        "version": "1.0.0",
+        "description": "Attività, processi, organizzazioni e catalogo delle offerte della rete Tessere.",
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "errors": {}},
+            },
+            "Task": {
+                "type": "object",
+                "required": ["id", "title", "form_key", "process_key", "instance_id", "lane", "due_at"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "title": {"type": "string"},
+                    "form_key": {"type": ["string", "null"]},
+                    "process_key": {"type": "string"},
+                    "instance_id": {"type": "integer"},
+                    "lane": {"type": ["string", "null"]},
+                    "due_at": {"type": ["string", "null"], "format": "date-time"},
+                    "organization_id": {"type": ["integer", "null"]},
+                },
+            },
+            "TaskList": {
+                "type": "object",
+                "required": ["items", "total"],
+                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+                               "total": {"type": "integer"}},
+            },
+            "TaskDetail": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Task"},
+                    {
+                        "type": "object",
+                        "required": ["form", "context"],
+                        "properties": {
+                            "form": {
+                                "type": "object",
+                                "properties": {
+                                    "fields": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["name", "label", "type", "required"],
+                                            "properties": {
+                                                "name": {"type": "string"},
+                                                "label": {"type": "string"},
+                                                "type": {"enum": ["string", "text", "integer", "decimal", "boolean",
+                                                                  "date", "email", "choice", "multichoice"]},
+                                                "required": {"type": "boolean"},
+                                                "choices": {"type": "array"},
+                                            },
+                                        },
+                                    }
+                                },
+                            },
+                            "context": {"type": "object"},
+                        },
+                    },
+                ]
+            },
+            "Instance": {
+                "type": "object",
+                "required": ["id", "process_key", "version", "status", "open_tasks"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "process_key": {"type": "string"},
+                    "version": {"type": "integer"},
+                    "status": {"enum": ["running", "waiting", "completed", "error", "suspended", "terminated"]},
+                    "lock_version": {"type": "integer"},
+                    "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+                    "history": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "CompleteBody": {
+                "type": "object",
+                "required": ["data"],
+                "properties": {"data": {"type": "object"}, "lock_version": {"type": "integer"}},
+            },
+        },
+    },
+    "paths": {
+        "/api/v1/tasks": {
+            "get": {
+                "summary": "Le attività aperte che chi chiama può completare",
+                "parameters": [{"name": "instance_id", "in": "query", "schema": {"type": "integer"}}, *PAGE],
+                "responses": {"200": _ok("#/components/schemas/TaskList"), "400": _error("Parametri non validi"),
+                              "401": COMMON_ERRORS["401"]},
+            }
+        },
+        "/api/v1/tasks/{id}": {
+            "get": {
+                "summary": "Un'attività con il suo modulo e il contesto visibile",
+                "parameters": [ID],
+                "responses": {"200": _ok("#/components/schemas/TaskDetail"), **COMMON_ERRORS},
+            }
+        },
+        "/api/v1/tasks/{id}/complete": {
+            "post": {
+                "summary": "Completa un'attività",
+                "parameters": [ID],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CompleteBody"}}}},
+                "responses": {
+                    "200": {"description": "Completata", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"instance": {"$ref": "#/components/schemas/Instance"}}}}}},
+                    "400": _error("Corpo non valido"),
+                    "409": _error("Attività non più aperta"),
+                    "422": _error("Dati non validi"),
+                    **COMMON_ERRORS,
+                },
+            }
+        },
+        "/api/v1/processes/{process_key}/instances": {
+            "post": {
+                "summary": "Avvia un processo",
+                "parameters": [{"name": "process_key", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "data": {"type": "object"}}}}}},
+                "responses": {
+                    "201": {"description": "Avviato", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["id", "process_key", "version", "status"]}}}},
+                    "400": _error("Corpo non valido"),
+                    "403": _error("Ruolo non abilitato"),
+                    "422": _error("Dati non validi"),
+                    **COMMON_ERRORS,
+                },
+            }
+        },
+        "/api/v1/instances/{id}": {
+            "get": {"summary": "Un'istanza di processo", "parameters": [ID],
+                    "responses": {"200": _ok("#/components/schemas/Instance"), **COMMON_ERRORS}}
+        },
+        "/api/v1/process-versions": {
+            "get": {"summary": "Le versioni pubblicate", "responses": {"200": {"description": "OK"},
+                                                                        "401": COMMON_ERRORS["401"]}},
+            "post": {
+                "summary": "Pubblica un diagramma BPMN come nuova versione (solo responsabili)",
+                "requestBody": {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
+                "responses": {"201": {"description": "Pubblicato"}, "403": _error("Solo responsabili"),
+                              "413": _error("File troppo grande"), "415": _error("Non XML"),
+                              "422": _error("Diagramma rifiutato"), "401": COMMON_ERRORS["401"]},
+            },
+        },
+        "/api/v1/organizations": {
+            "get": {"summary": "Le organizzazioni approvate", "responses": {"200": {"description": "OK"},
+                                                                             "401": COMMON_ERRORS["401"]}}
+        },
+        "/api/v1/offers": {
+            "get": {
+                "summary": "Le offerte del catalogo",
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
+                               {"name": "target_group", "in": "query", "schema": {"type": "string"}},
+                               {"name": "need", "in": "query", "schema": {"type": "string"}}, *PAGE],
+                "responses": {"200": {"description": "OK"}, "400": _error("Parametri non validi"),
+                              "401": COMMON_ERRORS["401"]},
+            }
+        },
+    },
+}

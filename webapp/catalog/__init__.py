@@ -1,0 +1,1 @@
+"""The public catalogue of the network's offers (no login)."""

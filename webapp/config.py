@@ -1,0 +1,50 @@
+"""Settings: defaults here, then `TESSERE_*` environment variables, then instance/config.py, then the test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def load_settings(app, overrides: dict | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'tessere.sqlite'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        BABEL_DEFAULT_LOCALE="it",
+        BABEL_DEFAULT_TIMEZONE="Europe/Rome",
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        TESSERE_BPMN_DIR=str(Path(app.root_path).parent / "bpmn"),
+        JSON_SORT_KEYS=False,
+    )
+    database_url = os.environ.get("TESSERE_DATABASE_URL")
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    secret = os.environ.get("TESSERE_SECRET_KEY")
+    app.config.from_pyfile("config.py", silent=True)
+    if overrides:
+        app.config.update(overrides)
+    if secret:
+        app.config["SECRET_KEY"] = secret
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Wait for a writer instead of failing at once; concurrent steps then meet the lock-version check.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts without configuration."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

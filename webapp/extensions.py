@@ -1,0 +1,15 @@
+"""Flask extensions, created once and bound to the app by `create_app` (see CONVENTIONS.md)."""
+
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from engine.models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login = LoginManager()
+babel = Babel()
+csrf = CSRFProtect()

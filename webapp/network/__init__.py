@@ -1,0 +1,1 @@
+"""The network: member organizations and the offers they publish in the catalogue."""

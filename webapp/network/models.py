@@ -1,0 +1,54 @@
+"""Organizations of the network and their offers (with quantified capacity that referrals reserve)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models import Base
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    codice_fiscale: Mapped[str] = mapped_column(String(16), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="approved", index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(300))
+    area: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    legal_representative: Mapped[str | None] = mapped_column(String(200))
+    registry_enrolment: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    offers: Mapped[list[Offer]] = relationship(back_populates="organization")
+
+
+class Offer(Base):
+    __tablename__ = "offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    target_groups: Mapped[list] = mapped_column(JSON)
+    needs: Mapped[list] = mapped_column(JSON)
+    capacity_total: Mapped[int] = mapped_column(Integer)
+    capacity_available: Mapped[int] = mapped_column(Integer)
+    capacity_unit: Mapped[str] = mapped_column(String(20), default="posti")
+    location: Mapped[str | None] = mapped_column(String(300))
+    schedule: Mapped[str | None] = mapped_column(String(300))
+    how_to_access: Mapped[str | None] = mapped_column(Text)
+    eligibility: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    cost: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    organization: Mapped[Organization] = relationship(back_populates="offers")

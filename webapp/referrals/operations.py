@@ -1,0 +1,219 @@
+"""The domain operations the referral diagram composes (service tasks name them; see engine.operations).
+
+Each one runs inside the step's transaction: if it refuses (OperationRefused) the whole step rolls back and the
+person who submitted the form reads the message next to their form, with what they typed still there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import update
+
+from engine import OperationContext, OperationRefused, OperationRegistry
+from forms.vocabulary import SPECIAL_CATEGORY_GROUPS
+from webapp.network.models import Offer
+from webapp.referrals.models import Beneficiary, Case, Notification, Referral
+
+PERSON_FIELDS = ("first_name", "last_name", "codice_fiscale", "birth_date", "phone", "email", "address", "notes")
+SHARING_FIELDS = ("message", "share_last_name", "share_phone", "share_email")
+ANSWER_FIELDS = ("answer", "decline_reason", "first_appointment", "note")
+
+
+def register_referral_operations(registry: OperationRegistry) -> None:
+    """Add the referral journey's operations to the application's registry."""
+    for name, label, function in OPERATIONS:
+        registry.register(name, label)(function)
+
+
+def _case(ctx: OperationContext) -> Case:
+    case = ctx.session.get(Case, ctx.data.get("case_id"))
+    if case is None:
+        raise OperationRefused("Il caso collegato a questo processo non esiste più.")
+    return case
+
+
+def _referral(ctx: OperationContext) -> Referral:
+    referral = ctx.session.get(Referral, ctx.data.get("referral_id"))
+    if referral is None:
+        raise OperationRefused("L'invio collegato a questo processo non esiste più.")
+    return referral
+
+
+def _notify(ctx: OperationContext, text: str, kind: str, case: Case, user_id=None, organization_id=None) -> None:
+    ctx.session.add(
+        Notification(
+            user_id=user_id, organization_id=organization_id, case_id=case.id, kind=kind, text=text, created_at=ctx.now
+        )
+    )
+
+
+def _parse_date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def register_case(ctx: OperationContext) -> dict:
+    """Presa in carico: store the person and the case; keep only ids in the process state."""
+    data = ctx.data
+    beneficiary = Beneficiary(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        codice_fiscale=data.get("codice_fiscale") or None,
+        birth_date=_parse_date(data.get("birth_date")),
+        phone=data.get("phone") or None,
+        email=data.get("email") or None,
+        address=data.get("address") or None,
+        created_at=ctx.now,
+    )
+    ctx.session.add(beneficiary)
+    ctx.session.flush()
+    consent = bool(data.get("consent_share"))
+    case = Case(
+        beneficiary_id=beneficiary.id,
+        owner_id=int(data.get("owner_user_id") or ctx.actor.id),
+        instance_id=ctx.instance_id,
+        target_group=data["target_group"],
+        needs=list(data.get("needs") or []),
+        notes=data.get("notes") or None,
+        restricted=data["target_group"] in SPECIAL_CATEGORY_GROUPS,
+        consent_share=consent,
+        consent_recorded_at=ctx.now,
+        consent_recorded_by_id=ctx.actor.id,
+        status="open",
+        opened_at=ctx.now,
+    )
+    ctx.session.add(case)
+    ctx.session.flush()
+    ctx.forget_keys(*PERSON_FIELDS)
+    return {"case_id": case.id, "consent_share": consent}
+
+
+def send_referral(ctx: OperationContext) -> dict:
+    """Invio: the case goes to an offer's organization, which gets a task and a notification."""
+    case = _case(ctx)
+    if not case.consent_share:
+        raise OperationRefused(
+            "La persona non ha dato il consenso a condividere i dati: senza consenso non è possibile l'invio.",
+            field="offer_id",
+        )
+    offer = ctx.session.get(Offer, ctx.data.get("offer_id"))
+    if offer is None or not offer.active or offer.organization.status != "approved":
+        raise OperationRefused("L'offerta scelta non è disponibile nel catalogo.", field="offer_id")
+    if offer.capacity_available <= 0:
+        raise OperationRefused("L'offerta scelta non ha posti disponibili: scegline un'altra.", field="offer_id")
+    referral = Referral(
+        case_id=case.id,
+        offer_id=offer.id,
+        organization_id=offer.organization_id,
+        message=ctx.data.get("message") or "",
+        share_last_name=bool(ctx.data.get("share_last_name")),
+        share_phone=bool(ctx.data.get("share_phone")),
+        share_email=bool(ctx.data.get("share_email")),
+        status="inviato",
+        sent_at=ctx.now,
+        sent_by_id=ctx.actor.id,
+    )
+    ctx.session.add(referral)
+    ctx.session.flush()
+    _notify(ctx, f"Nuovo invio n. {referral.id} per l'offerta «{offer.title}».", "referral_received", case,
+            organization_id=offer.organization_id)
+    ctx.forget_keys(*SHARING_FIELDS, *ANSWER_FIELDS, "outcome", "outcome_note")
+    return {
+        "referral_id": referral.id,
+        "organization_id": offer.organization_id,
+        "esito_invio": "in_attesa",
+        "decisione": "",
+    }
+
+
+def record_answer(ctx: OperationContext) -> dict:
+    """The organization's answer: accepting reserves one place of the offer's capacity."""
+    referral = _referral(ctx)
+    answer = ctx.data.get("answer")
+    referral.answered_at = ctx.now
+    referral.answered_by_id = ctx.actor.id
+    referral.answer_note = ctx.data.get("note") or None
+    if answer == "accetta":
+        reserved = ctx.session.execute(
+            update(Offer)
+            .where(Offer.id == referral.offer_id, Offer.capacity_available > 0)
+            .values(capacity_available=Offer.capacity_available - 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not reserved:
+            raise OperationRefused(
+                "Non ci sono più posti disponibili in questa offerta: aggiorna la disponibilità o rifiuta "
+                "l'invio con il motivo «Posti esauriti».",
+                field="answer",
+            )
+        ctx.session.expire(referral.offer)
+        referral.capacity_reserved = True
+        referral.status = "accettato"
+        referral.first_appointment = _parse_date(ctx.data.get("first_appointment"))
+        outcome, text = "accettato", f"L'invio n. {referral.id} è stato accettato da {referral.organization.name}."
+    else:
+        referral.status = "rifiutato"
+        referral.decline_reason = ctx.data.get("decline_reason") or "altro"
+        outcome, text = "rifiutato", f"L'invio n. {referral.id} è stato rifiutato da {referral.organization.name}."
+    _notify(ctx, text, f"referral_{outcome}", referral.case, user_id=referral.case.owner_id)
+    return {"esito_invio": outcome}
+
+
+def expire_referral(ctx: OperationContext) -> dict:
+    """No answer in time: the referral lapses and the case goes back to the social worker."""
+    referral = _referral(ctx)
+    referral.status = "scaduto"
+    _notify(ctx, f"L'invio n. {referral.id} a {referral.organization.name} è scaduto senza risposta.",
+            "referral_expired", referral.case, user_id=referral.case.owner_id)
+    return {"esito_invio": "scaduto"}
+
+
+def remind_organization(ctx: OperationContext) -> dict:
+    referral = _referral(ctx)
+    _notify(ctx, f"Promemoria: l'invio n. {referral.id} attende ancora la vostra risposta.", "referral_reminder",
+            referral.case, organization_id=referral.organization_id)
+    return {}
+
+
+def record_outcome(ctx: OperationContext) -> dict:
+    referral = _referral(ctx)
+    referral.outcome = ctx.data.get("outcome")
+    referral.outcome_note = ctx.data.get("outcome_note") or None
+    referral.outcome_at = ctx.now
+    _notify(ctx, f"{referral.organization.name} ha restituito l'esito dell'invio n. {referral.id}.",
+            "outcome_received", referral.case, user_id=referral.case.owner_id)
+    ctx.forget_keys("outcome_note")
+    return {}
+
+
+def close_case(ctx: OperationContext) -> dict:
+    """Close the case; a place reserved by an accepted referral goes back to the offer."""
+    case = _case(ctx)
+    case.status = "closed"
+    case.closed_at = ctx.now
+    case.closing_outcome = ctx.data.get("closing_outcome")
+    case.closing_note = ctx.data.get("closing_note") or None
+    for referral in case.referrals:
+        if referral.capacity_reserved:
+            ctx.session.execute(
+                update(Offer)
+                .where(Offer.id == referral.offer_id, Offer.capacity_available < Offer.capacity_total)
+                .values(capacity_available=Offer.capacity_available + 1)
+                .execution_options(synchronize_session=False)
+            )
+            ctx.session.expire(referral.offer)
+            referral.capacity_reserved = False
+            referral.status = "concluso"
+    ctx.forget_keys("closing_note", "note")
+    return {}
+
+
+OPERATIONS = (
+    ("case.register", "Registra la presa in carico", register_case),
+    ("referral.send", "Invia il caso all'organizzazione", send_referral),
+    ("referral.record_answer", "Registra la risposta dell'organizzazione", record_answer),
+    ("referral.expire", "Registra la mancata risposta", expire_referral),
+    ("referral.remind", "Promemoria all'organizzazione", remind_organization),
+    ("referral.record_outcome", "Registra l'esito dell'intervento", record_outcome),
+    ("case.close", "Chiudi il caso", close_case),
+)

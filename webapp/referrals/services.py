@@ -1,0 +1,205 @@
+"""Who may see which case, and what they see of it.
+
+The social worker in charge and managers see the whole case; an organization sees only the referrals sent to
+it, with the minimum the social worker chose to share (never the codice fiscale, the notes or other
+organizations' referrals). Every read of a person's record is written to the access log.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from engine import Actor
+from engine.models import HumanTask
+from forms.vocabulary import (
+    CLOSING_OUTCOMES,
+    DECLINE_REASONS,
+    INTERVENTION_OUTCOMES,
+    NEED_LABELS,
+    TARGET_GROUPS_BY_CODE,
+)
+from webapp.auth.models import User
+from webapp.network.models import Offer
+from webapp.referrals.models import AccessLogEntry, Case, Referral
+
+CASE_STATUS_LABELS = {"open": "Aperto", "closed": "Chiuso"}
+REFERRAL_STATUS_LABELS = {
+    "inviato": "In attesa di risposta",
+    "accettato": "Accettato",
+    "rifiutato": "Rifiutato",
+    "scaduto": "Scaduto senza risposta",
+    "concluso": "Concluso",
+}
+LABELS = {
+    "decline_reason": dict(DECLINE_REASONS),
+    "outcome": dict(INTERVENTION_OUTCOMES),
+    "closing_outcome": dict(CLOSING_OUTCOMES),
+}
+
+
+def may_see_case(user: User, case: Case) -> bool:
+    if user.role == "manager":
+        return True
+    return user.role in ("social_worker", "health_service") and case.owner_id == user.id
+
+
+def case_for_user(session: Session, user: User, case_id: int) -> Case | None:
+    """The case if this user may see it whole; None otherwise (callers answer 404: no hint it exists)."""
+    case = session.get(Case, case_id)
+    return case if case is not None and may_see_case(user, case) else None
+
+
+def referral_for_organization(session: Session, user: User, referral_id: int) -> Referral | None:
+    referral = session.get(Referral, referral_id)
+    if referral is None or user.role != "association" or referral.organization_id != user.organization_id:
+        return None
+    return referral
+
+
+def case_for_instance(session: Session, instance_id: int) -> Case | None:
+    return session.scalar(select(Case).where(Case.instance_id == instance_id))
+
+
+def log_access(session: Session, user: User, case: Case, action: str, channel: str = "web") -> None:
+    session.add(AccessLogEntry(user_id=user.id, case_id=case.id, at=datetime.now(UTC), action=action, channel=channel))
+
+
+def list_cases(session: Session, user: User, status: str | None = None, limit: int = 50, offset: int = 0):
+    query = select(Case).options(joinedload(Case.beneficiary)).order_by(Case.opened_at.desc())
+    if user.role != "manager":
+        query = query.where(Case.owner_id == user.id)
+    if status in CASE_STATUS_LABELS:
+        query = query.where(Case.status == status)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.limit(limit).offset(offset)).unique()), total
+
+
+def list_received_referrals(session: Session, user: User, limit: int = 50, offset: int = 0):
+    query = (
+        select(Referral)
+        .where(Referral.organization_id == user.organization_id)
+        .order_by(Referral.sent_at.desc())
+    )
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.limit(limit).offset(offset))), total
+
+
+def display_name(case: Case, viewer: User) -> str:
+    """Names of restricted cases are hidden in lists for everyone but the social worker in charge."""
+    if case.restricted and case.owner_id != viewer.id:
+        return f"{case.beneficiary.first_name[:1]}. (caso riservato)"
+    return case.beneficiary.full_name
+
+
+def referral_view(referral: Referral) -> dict:
+    """What the receiving organization may know of the person: the minimum the social worker shared."""
+    person = referral.case.beneficiary
+    case = referral.case
+    view = {
+        "referral_id": referral.id,
+        "status": referral.status,
+        "status_label": REFERRAL_STATUS_LABELS.get(referral.status, referral.status),
+        "offer_id": referral.offer_id,
+        "offer_title": referral.offer.title,
+        "first_name": person.first_name,
+        "target_group": case.target_group,
+        "target_group_label": TARGET_GROUPS_BY_CODE[case.target_group].label,
+        "needs": [NEED_LABELS.get(n, n) for n in case.needs],
+        "message": referral.message,
+        "sent_at": referral.sent_at.isoformat(),
+        "social_worker": case.owner.name,
+    }
+    if referral.share_last_name:
+        view["last_name"] = person.last_name
+    if referral.share_phone and person.phone:
+        view["phone"] = person.phone
+    if referral.share_email and person.email:
+        view["email"] = person.email
+    return view
+
+
+def case_view(case: Case) -> dict:
+    """The whole case, for the social worker in charge and managers."""
+    person = case.beneficiary
+    return {
+        "case_id": case.id,
+        "status": case.status,
+        "person": {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "codice_fiscale": person.codice_fiscale,
+            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            "phone": person.phone,
+            "email": person.email,
+            "address": person.address,
+        },
+        "target_group": case.target_group,
+        "target_group_label": TARGET_GROUPS_BY_CODE[case.target_group].label,
+        "needs": [NEED_LABELS.get(n, n) for n in case.needs],
+        "notes": case.notes,
+        "restricted": case.restricted,
+        "consent_share": case.consent_share,
+        "referrals": [
+            {
+                "referral_id": r.id,
+                "organization": r.organization.name,
+                "offer_title": r.offer.title,
+                "status": r.status,
+                "status_label": REFERRAL_STATUS_LABELS.get(r.status, r.status),
+                "decline_reason": LABELS["decline_reason"].get(r.decline_reason or "", None),
+                "answer_note": r.answer_note,
+                "outcome": LABELS["outcome"].get(r.outcome or "", None),
+                "outcome_note": r.outcome_note,
+            }
+            for r in case.referrals
+        ],
+    }
+
+
+def task_context(session: Session, user: User, task: HumanTask, channel: str = "web") -> dict:
+    """The case data the person completing `task` may see (logged when it includes a person's record)."""
+    case = case_for_instance(session, task.instance_id)
+    if case is None:
+        return {}
+    if user.role == "association":
+        referral = session.scalar(
+            select(Referral)
+            .where(Referral.case_id == case.id, Referral.organization_id == user.organization_id)
+            .order_by(Referral.id.desc())
+            .limit(1)
+        )
+        if referral is None:
+            return {}
+        log_access(session, user, case, f"task:{task.form_key}", channel)
+        return {"referral": referral_view(referral)}
+    if may_see_case(user, case):
+        log_access(session, user, case, f"task:{task.form_key}", channel)
+        return {"case": case_view(case)}
+    return {}
+
+
+def offer_choices_for_case(session: Session, case: Case | None, need: str | None = None) -> list[tuple[int, str]]:
+    """Offers with free places suited to the case's target group, best need match first."""
+    offers = session.scalars(
+        select(Offer).options(joinedload(Offer.organization)).where(Offer.active.is_(True), Offer.capacity_available > 0)
+    ).all()
+    if case is not None:
+        offers = [o for o in offers if case.target_group in (o.target_groups or [])]
+        wanted = set(case.needs or [])
+    else:
+        wanted = set()
+    if need:
+        offers = [o for o in offers if need in (o.needs or [])]
+    offers.sort(key=lambda o: (-len(wanted & set(o.needs or [])), o.title))
+    return [
+        (o.id, f"{o.title} — {o.organization.name} ({o.capacity_available} {o.capacity_unit} disponibili)")
+        for o in offers
+        if o.organization.status == "approved"
+    ]
+
+
+def actor_is_owner(actor: Actor, case: Case) -> bool:
+    return actor.id == case.owner_id

@@ -1,0 +1,108 @@
+"""Completing a task the same way from the web page and from the JSON API.
+
+The form of the task's key validates the input (with choices that depend on data filled in here); the engine
+runs the step; the transaction commits only if everything succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from engine import Engine, OperationRefused, TaskConflict, TaskNotFound
+from engine.models import HumanTask, ProcessInstance
+from forms import FORM_CLASSES, form_to_task_data
+from forms.choices import choices
+from webapp.auth.models import User
+from webapp.auth.services import actor_for
+from webapp.referrals.operations import PERSON_FIELDS
+from webapp.referrals.services import case_for_instance, offer_choices_for_case
+
+
+@dataclass
+class FormInvalid(Exception):
+    """The submitted data did not validate: field name -> list of messages (Italian)."""
+
+    errors: dict[str, list[str]]
+
+
+def visible_task(session: Session, engine: Engine, user: User, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None or not engine.may_complete(task, actor_for(user)):
+        raise TaskNotFound("Attività non trovata.")
+    return task
+
+
+def build_form(session: Session, task: HumanTask, formdata: MultiDict | None, need: str | None = None) -> Form:
+    form_cls = FORM_CLASSES.get(task.form_key or "")
+    if form_cls is None:
+        raise TaskNotFound(f"Modulo sconosciuto: {task.form_key}")
+    form = form_cls(formdata)
+    if task.form_key == "scelta_offerta":
+        case = case_for_instance(session, task.instance_id)
+        form.offer_id.choices = choices(offer_choices_for_case(session, case, need))
+    return form
+
+
+def _journal_copy(form_key: str, data: Mapping) -> dict:
+    """What the journal keeps of a submission: personal data typed at intake is replaced by a marker."""
+    if form_key != "presa_in_carico":
+        return dict(data)
+    return {k: ("[dato personale]" if k in PERSON_FIELDS and v else v) for k, v in data.items()}
+
+
+def complete_task(
+    session: Session,
+    engine: Engine,
+    user: User,
+    task_id: int,
+    formdata: MultiDict,
+    expected_lock_version: int | None = None,
+) -> ProcessInstance:
+    """Validate and complete; commit on success, roll back and re-raise on any failure."""
+    try:
+        task = visible_task(session, engine, user, task_id)
+        if task.status != "open":
+            raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+        form = build_form(session, task, formdata)
+        if not form.validate():
+            raise FormInvalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        data = form_to_task_data(form)
+        instance = engine.complete(
+            session,
+            task.id,
+            data,
+            actor_for(user),
+            expected_lock_version=expected_lock_version,
+            journal_data=_journal_copy(task.form_key, data),
+        )
+        session.commit()
+        return instance
+    except OperationalError as exc:
+        session.rollback()
+        if "locked" in str(exc).lower():  # SQLite: another writer held the database
+            raise TaskConflict("Il caso è occupato da un'altra operazione: riprova tra un istante.") from None
+        raise
+    except (FormInvalid, OperationRefused, TaskConflict, TaskNotFound):
+        session.rollback()
+        raise
+    except Exception:
+        session.rollback()
+        raise
+
+
+def start_process(session: Session, engine: Engine, user: User, process_key: str, data: Mapping) -> ProcessInstance:
+    """Start an instance; the starter owns it (its social-service tasks are assigned to them)."""
+    start_data = {**dict(data), "owner_user_id": user.id}
+    try:
+        instance = engine.start(session, process_key, start_data, actor_for(user))
+        session.commit()
+        return instance
+    except Exception:
+        session.rollback()
+        raise

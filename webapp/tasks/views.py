@@ -1,0 +1,107 @@
+"""'Le mie attività' and the page of one task with its form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from engine import OperationRefused, TaskConflict, TaskNotFound
+from engine.service import as_utc
+from webapp.auth.services import actor_for
+from webapp.extensions import db
+from webapp.referrals.services import case_for_instance, display_name, task_context
+from webapp.tasks.services import FormInvalid, build_form, complete_task, visible_task
+from webapp.workflow import get_engine
+
+bp = Blueprint("tasks", __name__)
+
+PER_PAGE = 25
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("tasks.worklist") if current_user.is_authenticated else url_for("catalog.offer_list"))
+
+
+@bp.route("/attivita")
+@login_required
+def worklist():
+    page = max(request.args.get("pagina", 1, type=int), 1)
+    tasks, total = get_engine().worklist(
+        db.session, actor_for(current_user), limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+    )
+    rows = []
+    now = datetime.now(UTC)
+    for task in tasks:
+        case = case_for_instance(db.session, task.instance_id)
+        due = as_utc(task.due_at)
+        rows.append(
+            {
+                "task": task,
+                "case": case,
+                "person": display_name(case, current_user) if case and current_user.role != "association" else None,
+                "due": due,
+                "overdue": due is not None and due < now,
+            }
+        )
+    return render_template(
+        "tasks/worklist.html", rows=rows, total=total, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    )
+
+
+@bp.route("/attivita/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task_page(task_id: int):
+    engine = get_engine()
+    try:
+        task = visible_task(db.session, engine, current_user, task_id)
+    except TaskNotFound:
+        abort(404)
+    if task.status != "open":
+        flash("Questa attività è già stata completata.", "info")
+        return redirect(url_for("tasks.worklist"))
+    status = 200
+    general_errors: list[str] = []
+    if request.method == "POST":
+        try:
+            instance = complete_task(
+                db.session, engine, current_user, task_id, request.form,
+                expected_lock_version=request.form.get("lock_version", type=int),
+            )
+        except FormInvalid:
+            form = build_form(db.session, task, request.form)
+            form.validate()
+            status = 422
+        except OperationRefused as exc:
+            task = visible_task(db.session, engine, current_user, task_id)
+            form = build_form(db.session, task, request.form)
+            form.validate()
+            if exc.field and exc.field in form:
+                form[exc.field].errors = [*form[exc.field].errors, exc.message]
+            else:
+                general_errors.append(exc.message)
+            status = 422
+        except TaskConflict as exc:
+            flash(str(exc), "warning")
+            return redirect(url_for("tasks.worklist"))
+        else:
+            flash(f"«{task.title}» completata.", "success")
+            case = case_for_instance(db.session, instance.id)
+            if case is not None and current_user.role != "association":
+                return redirect(url_for("referrals.case_detail", case_id=case.id))
+            return redirect(url_for("tasks.worklist"))
+    else:
+        form = build_form(db.session, task, None, need=request.args.get("bisogno") or None)
+    context = task_context(db.session, current_user, task)
+    db.session.commit()  # the access log entry
+    return render_template(
+        "tasks/task.html",
+        task=task,
+        form=form,
+        context=context,
+        general_errors=general_errors,
+        lock_version=task.instance.lock_version,
+        need_filter=request.args.get("bisogno", ""),
+    ), status

@@ -1,0 +1,39 @@
+"""A case's timeline, in words people read, from the instance's journal."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine import Engine
+from engine.service import as_utc
+
+KIND_LABELS = {
+    "start": "Processo avviato",
+    "task_completed": "Attività completata",
+    "operation": "Operazione automatica",
+    "timer": "Scadenza raggiunta",
+    "completed": "Processo concluso",
+}
+
+
+def timeline_for_instance(session: Session, engine: Engine, instance_id: int) -> list[dict]:
+    entries = []
+    for entry in engine.journal(session, instance_id):
+        if entry.kind == "operation":
+            what = entry.title or entry.element_id
+        elif entry.kind == "task_completed":
+            what = entry.title
+        elif entry.kind == "timer":
+            what = f"Timer «{entry.element_id}»"
+        else:
+            what = KIND_LABELS.get(entry.kind, entry.kind)
+        entries.append(
+            {
+                "at": as_utc(entry.at),
+                "kind": entry.kind,
+                "kind_label": KIND_LABELS.get(entry.kind, entry.kind),
+                "what": what,
+                "actor": entry.actor_label,
+            }
+        )
+    return entries
