@@ -49,7 +49,7 @@ class ProcessInstance(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error_message: Mapped[str | None] = mapped_column(Text)
 
-    version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
     # SQLAlchemy adds "AND lock_version = :old" to every UPDATE and raises StaleDataError when no row matched:
     # that is how two concurrent steps on one instance are told apart (one commits, the other conflicts).

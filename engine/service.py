@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -193,8 +194,14 @@ class Engine:
         human_task.completed_at = now
         human_task.completed_by_id = actor.id
         self._journal(
-            session, instance, actor, now, "task_completed",
-            element_id=human_task.element_id, title=human_task.title, details={"data": _json_safe(journal_data) if journal_data is not None else submitted},
+            session,
+            instance,
+            actor,
+            now,
+            "task_completed",
+            element_id=human_task.element_id,
+            title=human_task.title,
+            details={"data": _json_safe(journal_data) if journal_data is not None else submitted},
         )
 
         def step():
@@ -217,14 +224,14 @@ class Engine:
             .where(ProcessInstance.next_timer_at.is_not(None), ProcessInstance.next_timer_at <= now)
             .order_by(ProcessInstance.next_timer_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=ProcessInstance)
         ).all()
         advanced = 0
         actor = Actor.system("Scadenza automatica")
         for instance in instances:
             workflow = self._load(session, instance, actor, now)
             fired: list[str] = []
-            self._run(workflow, lambda: fired.extend(rt.fire_due_timers(workflow, now)))
+            self._run(workflow, partial(_fire_into, fired, workflow, now))
             for element_id in fired:
                 self._journal(session, instance, actor, now, "timer", element_id=element_id)
             self._save(session, instance, workflow, actor, now)
@@ -301,6 +308,7 @@ class Engine:
 
     def _script_engine(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
         forgotten: set[str] = set()
+
         def call_operation(task, name: str, params: dict) -> dict | None:
             if name not in self.operations:
                 raise EngineError(f"Operazione sconosciuta: {name}")
@@ -317,8 +325,13 @@ class Engine:
             result = self.operations.get(name).function(context)
             forgotten.update(context.forget)
             self._journal(
-                session, instance, actor, now, "operation",
-                element_id=task.task_spec.bpmn_id, title=rt.task_title(task),
+                session,
+                instance,
+                actor,
+                now,
+                "operation",
+                element_id=task.task_spec.bpmn_id,
+                title=rt.task_title(task),
                 details={"operation": name, **({"notes": context.notes} if context.notes else {})},
             )
             return result
@@ -356,9 +369,9 @@ class Engine:
             instance.next_timer_at = None
             self._journal(session, instance, actor, now, "completed")
         elif session.scalar(
-            select(func.count()).select_from(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == "open"
-            )
+            select(func.count())
+            .select_from(HumanTask)
+            .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
         ):
             instance.status = "running"
         else:
@@ -416,6 +429,10 @@ class Engine:
                 details=details,
             )
         )
+
+
+def _fire_into(fired: list[str], workflow, now: datetime) -> None:
+    fired.extend(rt.fire_due_timers(workflow, now))
 
 
 def _as_int(value: Any) -> int | None:

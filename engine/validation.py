@@ -92,7 +92,9 @@ def validate_diagram(xml: bytes | str, rules: DiagramRules) -> ValidationResult:
         except ParseFailure as exc:
             result.issues.append(ValidationIssue(exc.element_id or process.get("id"), str(exc)))
             continue
-        result.processes.append(ProcessCandidate(process.get("id"), process.get("name") or process.get("id"), spec_dict))
+        result.processes.append(
+            ProcessCandidate(process.get("id"), process.get("name") or process.get("id"), spec_dict)
+        )
     return result
 
 
@@ -108,7 +110,9 @@ def _check_process(process: etree._Element, lanes: Mapping[str, str], rules: Dia
     issues: list[ValidationIssue] = []
     key = process.get("id") or ""
     if not key.replace("_", "").replace("-", "").isalnum():
-        issues.append(ValidationIssue(key or None, "L'identificativo del processo deve contenere solo lettere, cifre e _."))
+        issues.append(
+            ValidationIssue(key or None, "L'identificativo del processo deve contenere solo lettere, cifre e _.")
+        )
     has_lanes = bool(process.findall(".//bpmn:lane", NS))
 
     for element in process.iter():
@@ -157,7 +161,9 @@ def _check_human_task(task, lanes, has_lanes, rules: DiagramRules) -> list[Valid
         if not has_lanes or not _inherited_lane(task, lanes):
             issues.append(ValidationIssue(element_id, f"{_label(task)}: l'attività non è in nessuna corsia (ruolo)."))
     elif lane.lower() not in rules.lane_roles:
-        issues.append(ValidationIssue(element_id, f"{_label(task)}: la corsia «{lane}» non corrisponde a un ruolo noto."))
+        issues.append(
+            ValidationIssue(element_id, f"{_label(task)}: la corsia «{lane}» non corrisponde a un ruolo noto.")
+        )
     return issues
 
 
@@ -188,7 +194,10 @@ def _check_expression(owner, text: str | None, what: str) -> list[ValidationIssu
     expression = (text or "").strip()
     if not expression:
         return [ValidationIssue(owner.get("id"), f"{_label(owner)}: {what} vuota.")]
-    return [ValidationIssue(owner.get("id"), f"{_label(owner)}, {what}: {p}") for p in expressions.check_expression(expression)]
+    return [
+        ValidationIssue(owner.get("id"), f"{_label(owner)}, {what}: {p}")
+        for p in expressions.check_expression(expression)
+    ]
 
 
 def _check_timer(element) -> list[ValidationIssue]:
@@ -203,7 +212,9 @@ def _check_timer(element) -> list[ValidationIssue]:
         except expressions.ExpressionError:
             return []  # depends on process data; checked when it runs
         if isinstance(value, str) and not (ISO_DURATION.match(value) or _is_iso_datetime(value)):
-            issues.append(ValidationIssue(event.get("id"), f"{_label(event)}: scadenza del timer non valida «{value}» (es. P5D)."))
+            issues.append(
+                ValidationIssue(event.get("id"), f"{_label(event)}: scadenza del timer non valida «{value}» (es. P5D).")
+            )
     return issues
 
 
@@ -222,7 +233,11 @@ def _check_standard_loop(loop) -> list[ValidationIssue]:
     issues = []
     maximum = loop.get("loopMaximum")
     if not maximum or not maximum.isdigit() or not 1 <= int(maximum) <= 100:
-        issues.append(ValidationIssue(owner.get("id"), f"{_label(owner)}: il ciclo deve avere un numero massimo di ripetizioni (da 1 a 100)."))
+        issues.append(
+            ValidationIssue(
+                owner.get("id"), f"{_label(owner)}: il ciclo deve avere un numero massimo di ripetizioni (da 1 a 100)."
+            )
+        )
     condition = loop.find("bpmn:loopCondition", NS)
     if condition is not None:
         issues.extend(_check_expression(owner, condition.text, "condizione del ciclo"))
@@ -242,10 +257,23 @@ def _check_flow_graph(container) -> list[ValidationIssue]:
             source, target = child.get("sourceRef"), child.get("targetRef")
             edges.setdefault(source, []).append((target, child.get("id")))
             incoming.add(target)
-        elif tag not in ("laneSet", "extensionElements", "documentation", "dataObject", "dataObjectReference",
-                         "dataStoreReference", "textAnnotation", "association", "group", "ioSpecification",
-                         "property", "standardLoopCharacteristics", "multiInstanceLoopCharacteristics",
-                         "incoming", "outgoing"):
+        elif tag not in (
+            "laneSet",
+            "extensionElements",
+            "documentation",
+            "dataObject",
+            "dataObjectReference",
+            "dataStoreReference",
+            "textAnnotation",
+            "association",
+            "group",
+            "ioSpecification",
+            "property",
+            "standardLoopCharacteristics",
+            "multiInstanceLoopCharacteristics",
+            "incoming",
+            "outgoing",
+        ):
             nodes[child.get("id")] = child
     for node_id, node in nodes.items():
         if _local(node) == "boundaryEvent":
@@ -255,10 +283,14 @@ def _check_flow_graph(container) -> list[ValidationIssue]:
     issues = []
     for node_id, node in nodes.items():
         tag = _local(node)
-        if node_id not in incoming and tag not in ("startEvent", "boundaryEvent") and not (
-            tag == "subProcess" and node.get("triggeredByEvent") == "true"
+        if (
+            node_id not in incoming
+            and tag not in ("startEvent", "boundaryEvent")
+            and not (tag == "subProcess" and node.get("triggeredByEvent") == "true")
         ):
-            issues.append(ValidationIssue(node_id, f"{_label(node)}: elemento irraggiungibile (nessun flusso in ingresso)."))
+            issues.append(
+                ValidationIssue(node_id, f"{_label(node)}: elemento irraggiungibile (nessun flusso in ingresso).")
+            )
 
     white, grey, black = 0, 1, 2
     colour = dict.fromkeys(nodes, white)
@@ -272,11 +304,14 @@ def _check_flow_graph(container) -> list[ValidationIssue]:
             for target, flow_id in children:
                 if colour.get(target) == grey and flow_id and flow_id not in reported:
                     reported.add(flow_id)
-                    issues.append(ValidationIssue(
-                        flow_id,
-                        "Ciclo disegnato con un flusso all'indietro verso "
-                        f"{_label(nodes[target])}: usare un sottoprocesso con ciclo standard e numero massimo di ripetizioni.",
-                    ))
+                    issues.append(
+                        ValidationIssue(
+                            flow_id,
+                            "Ciclo disegnato con un flusso all'indietro verso "
+                            f"{_label(nodes[target])}: usare un sottoprocesso con ciclo standard "
+                            "e numero massimo di ripetizioni.",
+                        )
+                    )
                 elif colour.get(target) == white:
                     colour[target] = grey
                     stack.append((target, iter(edges.get(target, []))))

@@ -39,7 +39,9 @@ def parse_bpmn(data: bytes | str) -> etree._Element:
         raise UnsafeXml("Il file è vuoto.")
     head = raw[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in raw.lower():
-        raise UnsafeXml("Il file contiene una dichiarazione DOCTYPE o ENTITY: non è consentita per motivi di sicurezza.")
+        raise UnsafeXml(
+            "Il file contiene una dichiarazione DOCTYPE o ENTITY: non è consentita per motivi di sicurezza."
+        )
     try:
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:

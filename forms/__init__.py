@@ -6,6 +6,6 @@ request: choices that depend on data (the offers of the catalogue, for instance)
 application before validation.
 """
 
-from forms.registry import FORM_CLASSES, describe_form, form_class, formdata_from_json, form_to_task_data
+from forms.registry import FORM_CLASSES, describe_form, form_class, form_to_task_data, formdata_from_json
 
 __all__ = ["FORM_CLASSES", "describe_form", "form_class", "formdata_from_json", "form_to_task_data"]

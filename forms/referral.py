@@ -145,7 +145,10 @@ class EsitoInterventoForm(ItalianForm):
     """The organization reports how the person's path went."""
 
     outcome = SelectField(
-        _l("Esito"), [InputRequired(REQUIRED)], choices=choices([("", _l("— scegli —")), *INTERVENTION_OUTCOMES]), default=""
+        _l("Esito"),
+        [InputRequired(REQUIRED)],
+        choices=choices([("", _l("— scegli —")), *INTERVENTION_OUTCOMES]),
+        default="",
     )
     outcome_note = TextAreaField(
         _l("Descrizione dell'esito"),

@@ -72,7 +72,7 @@ ASSETS: dict[str, list[tuple[object, str]]] = {
 }
 
 
-def fail(message: str) -> "None":
+def fail(message: str) -> None:
     print(f"copy_assets: ERROR: {message}", file=sys.stderr)
     sys.exit(1)
 
@@ -93,8 +93,7 @@ def resolve_source(pkg_dir: Path, source: object) -> Path:
 def main() -> int:
     if not NODE_MODULES.is_dir():
         fail(
-            f"{NODE_MODULES} does not exist. Run `npm ci` (or `npm install`) "
-            f"in {ROOT} first, then re-run this script."
+            f"{NODE_MODULES} does not exist. Run `npm ci` (or `npm install`) in {ROOT} first, then re-run this script."
         )
 
     # Check everything before touching the vendor folder.
@@ -104,10 +103,7 @@ def main() -> int:
         pkg_dir = NODE_MODULES / package
         manifest = pkg_dir / "package.json"
         if not manifest.is_file():
-            fail(
-                f"package '{package}' is not installed in {NODE_MODULES}. "
-                "Run `npm ci` (or `npm install`) first."
-            )
+            fail(f"package '{package}' is not installed in {NODE_MODULES}. Run `npm ci` (or `npm install`) first.")
         versions[package] = json.loads(manifest.read_text(encoding="utf-8")).get("version", "?")
         for source, dest in files:
             plan.append((resolve_source(pkg_dir, source), VENDOR / package / dest))
@@ -121,9 +117,7 @@ def main() -> int:
         else:
             shutil.copy2(src, dst)
 
-    (VENDOR / "MANIFEST.json").write_text(
-        json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    (VENDOR / "MANIFEST.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     for package, version in sorted(versions.items()):
         print(f"copy_assets: {package} {version} -> {(VENDOR / package).relative_to(ROOT)}")
     return 0

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from tests import factories
 from webapp import create_app
@@ -19,16 +19,36 @@ from webapp.extensions import db
 
 POSTGRES_URL = os.environ.get("TESSERE_TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+# Each test session works in its own PostgreSQL schema, so parallel runs on the shared `test` database never collide.
+POSTGRES_SCHEMA = f"tessere_test_{os.getpid()}"
 _postgres_schema_ready = False
+
+
+def postgres_engine_options() -> dict:
+    return {"connect_args": {"options": f"-csearch_path={POSTGRES_SCHEMA}"}, "pool_pre_ping": True}
+
+
+def _create_postgres_schema() -> None:
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{POSTGRES_SCHEMA}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema():
+    yield
+    if POSTGRES_URL and _postgres_schema_ready:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{POSTGRES_SCHEMA}" CASCADE'))
+        engine.dispose()
 
 
 def _reset_postgres(app) -> None:
     """Create the schema once per session, then empty every table before each test (fast, and isolated)."""
     global _postgres_schema_ready
     if not _postgres_schema_ready:
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         _postgres_schema_ready = True
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
@@ -38,6 +58,9 @@ def _reset_postgres(app) -> None:
 
 def make_app(database: str, tmp_path: Path, **overrides):
     url = POSTGRES_URL if database == "postgresql" else f"sqlite:///{tmp_path / 'test.sqlite'}"
+    if database == "postgresql":
+        _create_postgres_schema()
+        overrides.setdefault("SQLALCHEMY_ENGINE_OPTIONS", postgres_engine_options())
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,

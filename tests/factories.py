@@ -43,19 +43,37 @@ def make_organization(session: Session, name: str, cf: str) -> Organization:
     return organization
 
 
-def make_offer(session: Session, organization: Organization, title: str, groups: list[str], needs: list[str],
-               capacity: int = 5) -> Offer:
-    offer = Offer(organization_id=organization.id, title=title, description=f"Descrizione di {title}",
-                  target_groups=groups, needs=needs, capacity_total=capacity, capacity_available=capacity,
-                  capacity_unit="posti", languages=["it"], active=True, created_at=now())
+def make_offer(
+    session: Session, organization: Organization, title: str, groups: list[str], needs: list[str], capacity: int = 5
+) -> Offer:
+    offer = Offer(
+        organization_id=organization.id,
+        title=title,
+        description=f"Descrizione di {title}",
+        target_groups=groups,
+        needs=needs,
+        capacity_total=capacity,
+        capacity_available=capacity,
+        capacity_unit="posti",
+        languages=["it"],
+        active=True,
+        created_at=now(),
+    )
     session.add(offer)
     session.flush()
     return offer
 
 
 def make_user(session: Session, email: str, role: str, organization: Organization | None = None) -> User:
-    user = User(email=email, name=email.split("@")[0], role=role, password_hash=password_hash(),
-                organization_id=organization.id if organization else None, active=True, created_at=now())
+    user = User(
+        email=email,
+        name=email.split("@")[0],
+        role=role,
+        password_hash=password_hash(),
+        organization_id=organization.id if organization else None,
+        active=True,
+        created_at=now(),
+    )
     session.add(user)
     session.flush()
     return user

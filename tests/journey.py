@@ -59,5 +59,8 @@ def submit(client, task_id: int, data: dict, expect: int = 302):
 
 def send_to_offer(app, client, instance_id: int, title: str, message: str = "Contattare al mattino."):
     task = open_task(app, instance_id, "scelta_offerta")
-    return submit(client, task.id, {"offer_id": offer_id(app, title), "message": message,
-                                    "share_last_name": "y", "share_phone": "y"})
+    return submit(
+        client,
+        task.id,
+        {"offer_id": offer_id(app, title), "message": message, "share_last_name": "y", "share_phone": "y"},
+    )

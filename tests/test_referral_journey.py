@@ -98,8 +98,11 @@ def test_decline_then_close_case(app, login):
     worker, operator = login(f.SOCIAL_WORKER), login(f.OPERATOR_A)
     instance_id = start_case(app, worker)
     send_to_offer(app, worker, instance_id, "Pacchi alimentari")
-    submit(operator, open_task(app, instance_id, "risposta_invio").id,
-           {"answer": "rifiuta", "decline_reason": "posti_esauriti"})
+    submit(
+        operator,
+        open_task(app, instance_id, "risposta_invio").id,
+        {"answer": "rifiuta", "decline_reason": "posti_esauriti"},
+    )
     submit(worker, open_task(app, instance_id, "dopo_rifiuto").id, {"decisione": "chiudi"})
     submit(worker, open_task(app, instance_id, "chiusura_caso").id, {"closing_outcome": "nessuna_offerta_adatta"})
     assert _case(app, instance_id).status == "closed"
@@ -156,8 +159,9 @@ def test_intake_with_invalid_codice_fiscale_is_refused_in_italian_and_keeps_what
 def test_intake_requires_names_and_needs_of_the_chosen_group(app, login):
     worker = login(f.SOCIAL_WORKER)
     task_id = int(worker.post("/casi/nuovo").headers["Location"].rsplit("/", 1)[1])
-    page = submit(worker, task_id, {**INTAKE, "first_name": "", "needs": ["mensa", "dopo_scuola"]},
-                  expect=422).get_data(as_text=True)
+    page = submit(
+        worker, task_id, {**INTAKE, "first_name": "", "needs": ["mensa", "dopo_scuola"]}, expect=422
+    ).get_data(as_text=True)
     assert "Campo obbligatorio." in page
     assert "non appartengono al gruppo di riferimento" in page
 
@@ -167,8 +171,9 @@ def test_no_consent_no_referral(app, login):
     intake = {k: v for k, v in INTAKE.items() if k != "consent_share"}
     instance_id = start_case(app, worker, intake)
     task = open_task(app, instance_id, "scelta_offerta")
-    page = submit(worker, task.id, {"offer_id": offer_id(app, "Pacchi alimentari"), "message": "Ciao"},
-                  expect=422).get_data(as_text=True)
+    page = submit(
+        worker, task.id, {"offer_id": offer_id(app, "Pacchi alimentari"), "message": "Ciao"}, expect=422
+    ).get_data(as_text=True)
     assert "senza consenso non è possibile l&#39;invio" in page or "senza consenso non è possibile l'invio" in page
     with app.app_context():
         assert db.session.scalar(select(Referral)) is None
@@ -190,8 +195,9 @@ def test_an_offer_of_another_target_group_is_refused(app, login):
     worker = login(f.SOCIAL_WORKER)
     instance_id = start_case(app, worker)
     task = open_task(app, instance_id, "scelta_offerta")
-    page = submit(worker, task.id, {"offer_id": offer_id(app, "Compagnia agli anziani"), "message": "x"},
-                  expect=422).get_data(as_text=True)
+    page = submit(
+        worker, task.id, {"offer_id": offer_id(app, "Compagnia agli anziani"), "message": "x"}, expect=422
+    ).get_data(as_text=True)
     assert "Non è una opzione valida" in page
 
 
@@ -210,8 +216,9 @@ def test_accepting_without_places_left_is_refused_and_nothing_changes(app, login
     send_to_offer(app, worker, first, "Pacchi alimentari")
     send_to_offer(app, worker, second, "Pacchi alimentari")
     with app.app_context():
-        db.session.execute(Offer.__table__.update().where(Offer.title == "Pacchi alimentari").values(
-            capacity_available=0))
+        db.session.execute(
+            Offer.__table__.update().where(Offer.title == "Pacchi alimentari").values(capacity_available=0)
+        )
         db.session.commit()
     answer = open_task(app, first, "risposta_invio")
     page = submit(operator, answer.id, {"answer": "accetta"}, expect=422).get_data(as_text=True)
@@ -251,8 +258,9 @@ def test_completed_task_cannot_be_completed_again(app, login):
     send_to_offer(app, worker, instance_id, "Pacchi alimentari")
     answer = open_task(app, instance_id, "risposta_invio")
     submit(operator, answer.id, {"answer": "accetta"})
-    response = operator.post(f"/attivita/{answer.id}", data={"answer": "rifiuta", "decline_reason": "altro"},
-                             follow_redirects=True)
+    response = operator.post(
+        f"/attivita/{answer.id}", data={"answer": "rifiuta", "decline_reason": "altro"}, follow_redirects=True
+    )
     assert "già stata completata" in response.get_data(as_text=True)
     assert _capacity(app, "Pacchi alimentari") == 1
 
@@ -263,9 +271,11 @@ def test_stale_form_is_a_conflict_and_loses_nothing(app, login):
     task = open_task(app, instance_id, "scelta_offerta")
     with app.app_context():
         stale = db.session.get(ProcessInstance, instance_id).lock_version - 1
-    response = worker.post(f"/attivita/{task.id}", data={
-        "offer_id": offer_id(app, "Pacchi alimentari"), "message": "x", "lock_version": stale},
-        follow_redirects=True)
+    response = worker.post(
+        f"/attivita/{task.id}",
+        data={"offer_id": offer_id(app, "Pacchi alimentari"), "message": "x", "lock_version": stale},
+        follow_redirects=True,
+    )
     assert "aggiornato da un" in response.get_data(as_text=True)
     assert open_task(app, instance_id, "scelta_offerta").id == task.id
 

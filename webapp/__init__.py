@@ -23,8 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _configure_login()
 
-    from webapp import models  # noqa: F401  (every model registered on the metadata)
-    from webapp import workflow
+    from webapp import (
+        models,  # noqa: F401  (every model registered on the metadata)
+        workflow,
+    )
 
     workflow.init_app(app)
 
@@ -63,18 +65,27 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_exc):
-        return render_template("error.html", title="Pagina non trovata",
-                               message="La pagina cercata non esiste o non è visibile con il tuo profilo."), 404
+        return render_template(
+            "error.html",
+            title="Pagina non trovata",
+            message="La pagina cercata non esiste o non è visibile con il tuo profilo.",
+        ), 404
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
-        return render_template("error.html", title="Sessione scaduta",
-                               message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova."), 400
+        return render_template(
+            "error.html",
+            title="Sessione scaduta",
+            message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova.",
+        ), 400
 
     @app.errorhandler(413)
     def too_large(_exc):
-        return render_template("error.html", title="Richiesta troppo grande",
-                               message="I dati inviati superano la dimensione massima consentita."), 413
+        return render_template(
+            "error.html",
+            title="Richiesta troppo grande",
+            message="I dati inviati superano la dimensione massima consentita.",
+        ), 413
 
 
 def _register_template_helpers(app: Flask) -> None:

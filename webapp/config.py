@@ -12,7 +12,6 @@ def load_settings(app, overrides: dict | None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'tessere.sqlite'}",
-        SQLALCHEMY_ENGINE_OPTIONS={},
         BABEL_DEFAULT_LOCALE="it",
         BABEL_DEFAULT_TIMEZONE="Europe/Rome",
         WTF_CSRF_TIME_LIMIT=None,
@@ -34,6 +33,8 @@ def load_settings(app, overrides: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if "SQLALCHEMY_ENGINE_OPTIONS" in app.config:
+        return
     if uri.startswith("sqlite"):
         # Wait for a writer instead of failing at once; concurrent steps then meet the lock-version check.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 
 def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _ok(schema_ref: str, description: str = "OK") -> dict:
@@ -52,8 +55,10 @@ OPENAPI = {
             "TaskList": {
                 "type": "object",
                 "required": ["items", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
-                               "total": {"type": "integer"}},
+                "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+                    "total": {"type": "integer"},
+                },
             },
             "TaskDetail": {
                 "allOf": [
@@ -73,8 +78,19 @@ OPENAPI = {
                                             "properties": {
                                                 "name": {"type": "string"},
                                                 "label": {"type": "string"},
-                                                "type": {"enum": ["string", "text", "integer", "decimal", "boolean",
-                                                                  "date", "email", "choice", "multichoice"]},
+                                                "type": {
+                                                    "enum": [
+                                                        "string",
+                                                        "text",
+                                                        "integer",
+                                                        "decimal",
+                                                        "boolean",
+                                                        "date",
+                                                        "email",
+                                                        "choice",
+                                                        "multichoice",
+                                                    ]
+                                                },
                                                 "required": {"type": "boolean"},
                                                 "choices": {"type": "array"},
                                             },
@@ -112,8 +128,11 @@ OPENAPI = {
             "get": {
                 "summary": "Le attività aperte che chi chiama può completare",
                 "parameters": [{"name": "instance_id", "in": "query", "schema": {"type": "integer"}}, *PAGE],
-                "responses": {"200": _ok("#/components/schemas/TaskList"), "400": _error("Parametri non validi"),
-                              "401": COMMON_ERRORS["401"]},
+                "responses": {
+                    "200": _ok("#/components/schemas/TaskList"),
+                    "400": _error("Parametri non validi"),
+                    "401": COMMON_ERRORS["401"],
+                },
             }
         },
         "/api/v1/tasks/{id}": {
@@ -127,11 +146,22 @@ OPENAPI = {
             "post": {
                 "summary": "Completa un'attività",
                 "parameters": [ID],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/CompleteBody"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CompleteBody"}}},
+                },
                 "responses": {
-                    "200": {"description": "Completata", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"instance": {"$ref": "#/components/schemas/Instance"}}}}}},
+                    "200": {
+                        "description": "Completata",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"instance": {"$ref": "#/components/schemas/Instance"}},
+                                }
+                            }
+                        },
+                    },
                     "400": _error("Corpo non valido"),
                     "409": _error("Attività non più aperta"),
                     "422": _error("Dati non validi"),
@@ -143,11 +173,20 @@ OPENAPI = {
             "post": {
                 "summary": "Avvia un processo",
                 "parameters": [{"name": "process_key", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-                    "data": {"type": "object"}}}}}},
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"type": "object", "properties": {"data": {"type": "object"}}}}
+                    }
+                },
                 "responses": {
-                    "201": {"description": "Avviato", "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["id", "process_key", "version", "status"]}}}},
+                    "201": {
+                        "description": "Avviato",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "required": ["id", "process_key", "version", "status"]}
+                            }
+                        },
+                    },
                     "400": _error("Corpo non valido"),
                     "403": _error("Ruolo non abilitato"),
                     "422": _error("Dati non validi"),
@@ -156,32 +195,50 @@ OPENAPI = {
             }
         },
         "/api/v1/instances/{id}": {
-            "get": {"summary": "Un'istanza di processo", "parameters": [ID],
-                    "responses": {"200": _ok("#/components/schemas/Instance"), **COMMON_ERRORS}}
+            "get": {
+                "summary": "Un'istanza di processo",
+                "parameters": [ID],
+                "responses": {"200": _ok("#/components/schemas/Instance"), **COMMON_ERRORS},
+            }
         },
         "/api/v1/process-versions": {
-            "get": {"summary": "Le versioni pubblicate", "responses": {"200": {"description": "OK"},
-                                                                        "401": COMMON_ERRORS["401"]}},
+            "get": {
+                "summary": "Le versioni pubblicate",
+                "responses": {"200": {"description": "OK"}, "401": COMMON_ERRORS["401"]},
+            },
             "post": {
                 "summary": "Pubblica un diagramma BPMN come nuova versione (solo responsabili)",
                 "requestBody": {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
-                "responses": {"201": {"description": "Pubblicato"}, "403": _error("Solo responsabili"),
-                              "413": _error("File troppo grande"), "415": _error("Non XML"),
-                              "422": _error("Diagramma rifiutato"), "401": COMMON_ERRORS["401"]},
+                "responses": {
+                    "201": {"description": "Pubblicato"},
+                    "403": _error("Solo responsabili"),
+                    "413": _error("File troppo grande"),
+                    "415": _error("Non XML"),
+                    "422": _error("Diagramma rifiutato"),
+                    "401": COMMON_ERRORS["401"],
+                },
             },
         },
         "/api/v1/organizations": {
-            "get": {"summary": "Le organizzazioni approvate", "responses": {"200": {"description": "OK"},
-                                                                             "401": COMMON_ERRORS["401"]}}
+            "get": {
+                "summary": "Le organizzazioni approvate",
+                "responses": {"200": {"description": "OK"}, "401": COMMON_ERRORS["401"]},
+            }
         },
         "/api/v1/offers": {
             "get": {
                 "summary": "Le offerte del catalogo",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
-                               {"name": "target_group", "in": "query", "schema": {"type": "string"}},
-                               {"name": "need", "in": "query", "schema": {"type": "string"}}, *PAGE],
-                "responses": {"200": {"description": "OK"}, "400": _error("Parametri non validi"),
-                              "401": COMMON_ERRORS["401"]},
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "target_group", "in": "query", "schema": {"type": "string"}},
+                    {"name": "need", "in": "query", "schema": {"type": "string"}},
+                    *PAGE,
+                ],
+                "responses": {
+                    "200": {"description": "OK"},
+                    "400": _error("Parametri non validi"),
+                    "401": COMMON_ERRORS["401"],
+                },
             }
         },
     },

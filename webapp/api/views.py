@@ -122,7 +122,11 @@ def complete(task_id: int):
     expected = body.get("lock_version")
     try:
         instance = complete_task(
-            db.session, get_engine(), api_user(), task_id, formdata_from_json(data),
+            db.session,
+            get_engine(),
+            api_user(),
+            task_id,
+            formdata_from_json(data),
             expected_lock_version=expected if isinstance(expected, int) else None,
         )
     except TaskNotFound:
@@ -149,11 +153,17 @@ def start_instance(process_key: str):
         raise ApiError(404, f"Nessun processo pubblicato con chiave «{process_key}».")
     reserved = {"owner_user_id", "case_id", "organization_id", "referral_id"}
     if reserved & set(data):
-        raise ApiError(422, "Dati non validi.", errors={k: ["Campo riservato al sistema."] for k in reserved & set(data)})
+        raise ApiError(
+            422, "Dati non validi.", errors={k: ["Campo riservato al sistema."] for k in reserved & set(data)}
+        )
     instance = start_process(db.session, get_engine(), user, process_key, data)
     return jsonify(
-        {"id": instance.id, "process_key": instance.process_key, "version": instance.version.version,
-         "status": instance.status}
+        {
+            "id": instance.id,
+            "process_key": instance.process_key,
+            "version": instance.version.version,
+            "status": instance.status,
+        }
     ), 201
 
 
@@ -198,8 +208,11 @@ def deploy_version():
         raise ApiError(422, "Diagramma rifiutato.", errors=[i.as_dict() for i in exc.issues]) from None
     first = versions[0]
     return jsonify(
-        {"process_key": first.process_key, "version": first.version,
-         "processes": [{"process_key": v.process_key, "version": v.version} for v in versions]}
+        {
+            "process_key": first.process_key,
+            "version": first.version,
+            "processes": [{"process_key": v.process_key, "version": v.version} for v in versions],
+        }
     ), 201
 
 
@@ -207,8 +220,17 @@ def deploy_version():
 def list_versions():
     versions = db.session.query(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version).all()
     return jsonify(
-        {"items": [{"process_key": v.process_key, "version": v.version, "deployed_at": _iso(v.deployed_at),
-                    "deployed_by": v.deployed_by} for v in versions]}
+        {
+            "items": [
+                {
+                    "process_key": v.process_key,
+                    "version": v.version,
+                    "deployed_at": _iso(v.deployed_at),
+                    "deployed_by": v.deployed_by,
+                }
+                for v in versions
+            ]
+        }
     )
 
 
@@ -216,8 +238,10 @@ def list_versions():
 def list_organizations():
     organizations = approved_organizations(db.session)
     return jsonify(
-        {"items": [{"id": o.id, "name": o.name, "codice_fiscale": o.codice_fiscale} for o in organizations],
-         "total": len(organizations)}
+        {
+            "items": [{"id": o.id, "name": o.name, "codice_fiscale": o.codice_fiscale} for o in organizations],
+            "total": len(organizations),
+        }
     )
 
 
@@ -234,8 +258,19 @@ def list_offers():
         offset=(page - 1) * per_page,
     )
     return jsonify(
-        {"items": [{"id": o.id, "title": o.title, "organization_id": o.organization_id,
-                    "target_groups": o.target_groups, "needs": o.needs, "capacity_total": o.capacity_total,
-                    "capacity_available": o.capacity_available} for o in offers],
-         "total": total}
+        {
+            "items": [
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "organization_id": o.organization_id,
+                    "target_groups": o.target_groups,
+                    "needs": o.needs,
+                    "capacity_total": o.capacity_total,
+                    "capacity_available": o.capacity_available,
+                }
+                for o in offers
+            ],
+            "total": total,
+        }
     )

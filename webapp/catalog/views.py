@@ -20,8 +20,13 @@ def offer_list():
     available = request.args.get("disponibili") == "1"
     page = max(request.args.get("pagina", 1, type=int), 1)
     offers, total = search_offers(
-        db.session, words or None, group if group in TARGET_GROUPS_BY_CODE else None, need, available,
-        limit=20, offset=(page - 1) * 20,
+        db.session,
+        words or None,
+        group if group in TARGET_GROUPS_BY_CODE else None,
+        need,
+        available,
+        limit=20,
+        offset=(page - 1) * 20,
     )
     return render_template(
         "catalog/offer_list.html",

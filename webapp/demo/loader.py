@@ -22,19 +22,26 @@ from webapp.tasks.services import complete_task, start_process
 
 DEMO_CASES = (
     {
-        "person": {"first_name": "Mario", "last_name": "Rossi", "phone": "333 1234567",
-                   "codice_fiscale": "RSSMRA80A01D612Y"},
-        "target_group": "poverta", "needs": ["generi_alimentari", "sostegno_economico"],
+        "person": {
+            "first_name": "Mario",
+            "last_name": "Rossi",
+            "phone": "333 1234567",
+            "codice_fiscale": "RSSMRA80A01D612Y",
+        },
+        "target_group": "poverta",
+        "needs": ["generi_alimentari", "sostegno_economico"],
         "steps": ["send"],
     },
     {
         "person": {"first_name": "Anna", "last_name": "Bianchi", "phone": "347 7654321"},
-        "target_group": "anziani", "needs": ["spesa_farmaci", "contrasto_solitudine"],
+        "target_group": "anziani",
+        "needs": ["spesa_farmaci", "contrasto_solitudine"],
         "steps": ["send", "accept"],
     },
     {
         "person": {"first_name": "Luca", "last_name": "Verdi", "email": "luca.verdi@example.org"},
-        "target_group": "poverta", "needs": ["mensa"],
+        "target_group": "poverta",
+        "needs": ["mensa"],
         "steps": ["send", "decline"],
     },
 )
@@ -61,8 +68,15 @@ def load_demo(session: Session, engine: Engine) -> dict[str, int]:
         if (organization.id, entry["title"]) in existing_offers:
             continue
         fields = {k: v for k, v in entry.items() if k != "organization_cf"}
-        session.add(Offer(**fields, organization_id=organization.id, capacity_available=entry["capacity_total"],
-                          active=True, created_at=now))
+        session.add(
+            Offer(
+                **fields,
+                organization_id=organization.id,
+                capacity_available=entry["capacity_total"],
+                active=True,
+                created_at=now,
+            )
+        )
         created["offers"] += 1
     emails = set(session.scalars(select(User.email)))
     for entry in data.STAFF_USERS:
@@ -72,8 +86,14 @@ def load_demo(session: Session, engine: Engine) -> dict[str, int]:
     for entry in data.ORGANIZATIONS:
         operator = entry["operator"]
         if operator["email"] not in emails:
-            create_user(session, operator["email"], operator["name"], "association", data.DEMO_PASSWORD,
-                        organization_cf=entry["codice_fiscale"])
+            create_user(
+                session,
+                operator["email"],
+                operator["name"],
+                "association",
+                data.DEMO_PASSWORD,
+                organization_cf=entry["codice_fiscale"],
+            )
             created["users"] += 1
     session.commit()
     if session.scalar(select(Case).limit(1)) is None:
@@ -92,30 +112,71 @@ def _open_task(engine: Engine, session: Session, instance_id: int, form_key: str
 def _walk_demo_cases(session: Session, engine: Engine) -> int:
     social_worker = _user(session, data.STAFF_USERS[0]["email"])
     operator = _user(session, data.ORGANIZATIONS[0]["operator"]["email"])
-    first_org = session.scalar(select(Organization).where(Organization.codice_fiscale ==
-                                                           data.ORGANIZATIONS[0]["codice_fiscale"]))
+    first_org = session.scalar(
+        select(Organization).where(Organization.codice_fiscale == data.ORGANIZATIONS[0]["codice_fiscale"])
+    )
     for entry in DEMO_CASES:
         instance = start_process(session, engine, social_worker, "percorso_beneficiario", {})
-        intake = {**entry["person"], "target_group": entry["target_group"], "needs": entry["needs"],
-                  "consent_share": "y", "notes": "Caso dimostrativo."}
-        complete_task(session, engine, social_worker, _open_task(engine, session, instance.id, "presa_in_carico").id,
-                      _formdata(intake))
+        intake = {
+            **entry["person"],
+            "target_group": entry["target_group"],
+            "needs": entry["needs"],
+            "consent_share": "y",
+            "notes": "Caso dimostrativo.",
+        }
+        complete_task(
+            session,
+            engine,
+            social_worker,
+            _open_task(engine, session, instance.id, "presa_in_carico").id,
+            _formdata(intake),
+        )
         offer = next(
             (o for o in first_org.offers if entry["target_group"] in o.target_groups and o.capacity_available > 0),
             None,
         ) or session.scalar(select(Offer).where(Offer.capacity_available > 0).limit(1))
-        offer_owner = _user(session, next(
-            e["operator"]["email"] for e in data.ORGANIZATIONS if e["codice_fiscale"] == offer.organization.codice_fiscale
-        )) if offer.organization_id != first_org.id else operator
-        complete_task(session, engine, social_worker, _open_task(engine, session, instance.id, "scelta_offerta").id,
-                      _formdata({"offer_id": offer.id, "share_last_name": "y", "share_phone": "y",
-                                 "message": "Persona seguita dal servizio sociale: contattarla per un primo incontro."}))
+        offer_owner = (
+            _user(
+                session,
+                next(
+                    e["operator"]["email"]
+                    for e in data.ORGANIZATIONS
+                    if e["codice_fiscale"] == offer.organization.codice_fiscale
+                ),
+            )
+            if offer.organization_id != first_org.id
+            else operator
+        )
+        complete_task(
+            session,
+            engine,
+            social_worker,
+            _open_task(engine, session, instance.id, "scelta_offerta").id,
+            _formdata(
+                {
+                    "offer_id": offer.id,
+                    "share_last_name": "y",
+                    "share_phone": "y",
+                    "message": "Persona seguita dal servizio sociale: contattarla per un primo incontro.",
+                }
+            ),
+        )
         if "accept" in entry["steps"]:
-            complete_task(session, engine, offer_owner, _open_task(engine, session, instance.id, "risposta_invio").id,
-                          _formdata({"answer": "accetta", "note": "Primo incontro fissato."}))
+            complete_task(
+                session,
+                engine,
+                offer_owner,
+                _open_task(engine, session, instance.id, "risposta_invio").id,
+                _formdata({"answer": "accetta", "note": "Primo incontro fissato."}),
+            )
         if "decline" in entry["steps"]:
-            complete_task(session, engine, offer_owner, _open_task(engine, session, instance.id, "risposta_invio").id,
-                          _formdata({"answer": "rifiuta", "decline_reason": "posti_esauriti"}))
+            complete_task(
+                session,
+                engine,
+                offer_owner,
+                _open_task(engine, session, instance.id, "risposta_invio").id,
+                _formdata({"answer": "rifiuta", "decline_reason": "posti_esauriti"}),
+            )
     return len(DEMO_CASES)
 
 

@@ -115,8 +115,13 @@ def send_referral(ctx: OperationContext) -> dict:
     )
     ctx.session.add(referral)
     ctx.session.flush()
-    _notify(ctx, f"Nuovo invio n. {referral.id} per l'offerta «{offer.title}».", "referral_received", case,
-            organization_id=offer.organization_id)
+    _notify(
+        ctx,
+        f"Nuovo invio n. {referral.id} per l'offerta «{offer.title}».",
+        "referral_received",
+        case,
+        organization_id=offer.organization_id,
+    )
     ctx.forget_keys(*SHARING_FIELDS, *ANSWER_FIELDS, "outcome", "outcome_note")
     return {
         "referral_id": referral.id,
@@ -163,15 +168,25 @@ def expire_referral(ctx: OperationContext) -> dict:
     """No answer in time: the referral lapses and the case goes back to the social worker."""
     referral = _referral(ctx)
     referral.status = "scaduto"
-    _notify(ctx, f"L'invio n. {referral.id} a {referral.organization.name} è scaduto senza risposta.",
-            "referral_expired", referral.case, user_id=referral.case.owner_id)
+    _notify(
+        ctx,
+        f"L'invio n. {referral.id} a {referral.organization.name} è scaduto senza risposta.",
+        "referral_expired",
+        referral.case,
+        user_id=referral.case.owner_id,
+    )
     return {"esito_invio": "scaduto"}
 
 
 def remind_organization(ctx: OperationContext) -> dict:
     referral = _referral(ctx)
-    _notify(ctx, f"Promemoria: l'invio n. {referral.id} attende ancora la vostra risposta.", "referral_reminder",
-            referral.case, organization_id=referral.organization_id)
+    _notify(
+        ctx,
+        f"Promemoria: l'invio n. {referral.id} attende ancora la vostra risposta.",
+        "referral_reminder",
+        referral.case,
+        organization_id=referral.organization_id,
+    )
     return {}
 
 
@@ -180,8 +195,13 @@ def record_outcome(ctx: OperationContext) -> dict:
     referral.outcome = ctx.data.get("outcome")
     referral.outcome_note = ctx.data.get("outcome_note") or None
     referral.outcome_at = ctx.now
-    _notify(ctx, f"{referral.organization.name} ha restituito l'esito dell'invio n. {referral.id}.",
-            "outcome_received", referral.case, user_id=referral.case.owner_id)
+    _notify(
+        ctx,
+        f"{referral.organization.name} ha restituito l'esito dell'invio n. {referral.id}.",
+        "outcome_received",
+        referral.case,
+        user_id=referral.case.owner_id,
+    )
     ctx.forget_keys("outcome_note")
     return {}
 

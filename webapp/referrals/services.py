@@ -78,11 +78,7 @@ def list_cases(session: Session, user: User, status: str | None = None, limit: i
 
 
 def list_received_referrals(session: Session, user: User, limit: int = 50, offset: int = 0):
-    query = (
-        select(Referral)
-        .where(Referral.organization_id == user.organization_id)
-        .order_by(Referral.sent_at.desc())
-    )
+    query = select(Referral).where(Referral.organization_id == user.organization_id).order_by(Referral.sent_at.desc())
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     return list(session.scalars(query.limit(limit).offset(offset))), total
 
@@ -184,7 +180,9 @@ def task_context(session: Session, user: User, task: HumanTask, channel: str = "
 def offer_choices_for_case(session: Session, case: Case | None, need: str | None = None) -> list[tuple[int, str]]:
     """Offers with free places suited to the case's target group, best need match first."""
     offers = session.scalars(
-        select(Offer).options(joinedload(Offer.organization)).where(Offer.active.is_(True), Offer.capacity_available > 0)
+        select(Offer)
+        .options(joinedload(Offer.organization))
+        .where(Offer.active.is_(True), Offer.capacity_available > 0)
     ).all()
     if case is not None:
         offers = [o for o in offers if case.target_group in (o.target_groups or [])]

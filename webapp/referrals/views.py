@@ -80,9 +80,7 @@ def referral_detail(referral_id: int):
     services.log_access(db.session, current_user, referral.case, "referral:view")
     db.session.commit()
     engine = get_engine()
-    my_tasks = [
-        t for t in engine.open_tasks(db.session, referral.case.instance_id) if engine.may_complete(t, _actor())
-    ]
+    my_tasks = [t for t in engine.open_tasks(db.session, referral.case.instance_id) if engine.may_complete(t, _actor())]
     return render_template(
         "referrals/referral_detail.html",
         referral=referral,

@@ -67,7 +67,11 @@ def task_page(task_id: int):
     if request.method == "POST":
         try:
             instance = complete_task(
-                db.session, engine, current_user, task_id, request.form,
+                db.session,
+                engine,
+                current_user,
+                task_id,
+                request.form,
                 expected_lock_version=request.form.get("lock_version", type=int),
             )
         except FormInvalid:
