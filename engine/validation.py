@@ -9,6 +9,7 @@ the modeler can mark it on the diagram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -205,6 +206,14 @@ def _check_timer(element) -> list[ValidationIssue]:
     text = (element.text or "").strip()
     if ISO_DURATION.match(text):
         return []
+    if re.match(r"^R?\d*/?P\d", text):
+        return [
+            ValidationIssue(
+                event.get("id"),
+                f"{_label(event)}: scadenza del timer non valida «{text}» "
+                "(durate ISO 8601, es. P5D per cinque giorni, PT12H per dodici ore).",
+            )
+        ]
     issues = _check_expression(event, text, "scadenza del timer")
     if not issues:
         try:
