@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import traceback
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,10 +214,11 @@ class Engine:
         return instance
 
     def fire_due_timers(self, session: Session, now: datetime | None = None, limit: int = 100) -> int:
-        """Fire the timers due at `now` for up to `limit` instances; returns how many instances advanced.
+        """Fire the timers due at `now` for up to `limit` instances; returns how many instances were handled.
 
         Rows are taken with FOR UPDATE SKIP LOCKED, so several workers on PostgreSQL never take the same instance;
-        SQLite ignores the clause (one worker is enough there).
+        SQLite ignores the clause (one worker is enough there). Each instance advances in its own savepoint: one that
+        fails is marked `error` (with the reason, in its journal) and the others go on.
         """
         now = now or utcnow()
         instances = session.scalars(
@@ -226,17 +228,34 @@ class Engine:
             .limit(limit)
             .with_for_update(skip_locked=True, of=ProcessInstance)
         ).all()
-        advanced = 0
         actor = Actor.system("Scadenza automatica")
         for instance in instances:
-            workflow = self._load(session, instance, actor, now)
-            fired: list[str] = []
-            self._run(workflow, partial(_fire_into, fired, workflow, now))
-            for element_id in fired:
-                self._journal(session, instance, actor, now, "timer", element_id=element_id)
-            self._save(session, instance, workflow, actor, now)
-            advanced += 1 if fired else 0
-        return advanced
+            try:
+                with session.begin_nested():
+                    self._fire_instance_timers(session, instance, actor, now)
+            except Exception as exc:  # noqa: BLE001 - any failure is recorded on the instance, never lost
+                self._mark_error(session, instance, actor, now, exc)
+        return len(instances)
+
+    def _fire_instance_timers(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime) -> None:
+        workflow = self._load(session, instance, actor, now)
+        fired: list[str] = []
+        self._run(workflow, partial(_fire_into, fired, workflow, now))
+        for element_id in fired:
+            self._journal(session, instance, actor, now, "timer", element_id=element_id)
+        self._save(session, instance, workflow, actor, now)
+        if not fired:
+            raise EngineError("Un timer risulta scaduto ma il processo non riesce a farlo scattare.")
+
+    def _mark_error(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime, exc) -> None:
+        """Park an instance that could not advance: visible as `error`, its timers off until someone retries."""
+        message = str(exc) or exc.__class__.__name__
+        instance.status = "error"
+        instance.error_message = "".join(traceback.format_exception(exc))[-8000:]
+        instance.next_timer_at = None
+        instance.updated_at = now
+        self._journal(session, instance, actor, now, "error", details={"message": message[:1000]})
+        session.flush()
 
     # --------------------------------------------------------------- queries
     def may_complete(self, task: HumanTask, actor: Actor) -> bool:

@@ -231,3 +231,42 @@ def test_the_journal_is_only_appended_to(ctx):
     after = [(e.id, e.kind) for e in engine.journal(session, instance.id)]
     assert after[: len(before)] == before and len(after) > len(before)
     assert session.scalar(select(func.count()).select_from(JournalEntry)) >= len(after)
+
+
+def test_a_timer_step_that_fails_parks_its_instance_as_error_and_the_others_go_on(app):
+    from engine import Engine, OperationRegistry
+    from webapp.workflow import LANE_ROLES
+
+    registry = OperationRegistry()
+
+    @registry.register("test.fail", "Fallisce sempre")
+    def fail(ctx):
+        raise RuntimeError("servizio esterno non raggiungibile")
+
+    engine = Engine(operations=registry, form_keys={"risposta_invio", "dopo_rifiuto"}, lane_roles=LANE_ROLES)
+    failing = (
+        samples.timer_task("P1D")
+        .replace(
+            samples.user_task("t2", "dopo_rifiuto", "Dopo la scadenza"),
+            '<bpmn:serviceTask id="t2" name="Avvisa"><bpmn:extensionElements>'
+            '<spiffworkflow:serviceTaskOperator id="test.fail" /></bpmn:extensionElements></bpmn:serviceTask>',
+        )
+        .replace('id="prova"', 'id="prova_guasta"')
+    )
+    with app.app_context():
+        session = db.session
+        engine.deploy(session, failing)
+        engine.deploy(session, samples.timer_task("P1D"))
+        broken = engine.start(session, "prova_guasta", {"owner_user_id": 1}, WORKER)
+        healthy = engine.start(session, "prova", {"owner_user_id": 1}, WORKER)
+        session.commit()
+
+        assert engine.fire_due_timers(session, now=datetime.now(UTC) + timedelta(days=2)) == 2
+        session.commit()
+        broken, healthy = session.get(ProcessInstance, broken.id), session.get(ProcessInstance, healthy.id)
+        assert broken.status == "error" and "servizio esterno non raggiungibile" in broken.error_message
+        assert broken.next_timer_at is None
+        assert [e.kind for e in engine.journal(session, broken.id)][-1] == "error"
+        assert [t.form_key for t in engine.open_tasks(session, broken.id)] == ["risposta_invio"]  # nothing lost
+        assert [t.form_key for t in engine.open_tasks(session, healthy.id)] == ["dopo_rifiuto"]
+        assert engine.fire_due_timers(session, now=datetime.now(UTC) + timedelta(days=3)) == 0

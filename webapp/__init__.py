@@ -6,7 +6,7 @@ the mapping tests pass in), binds the extensions, registers one blueprint per ca
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 
 from webapp import config as settings
 from webapp.extensions import babel, csrf, db, login, migrate
@@ -78,6 +78,29 @@ def _register_error_pages(app: Flask) -> None:
             title="Sessione scaduta",
             message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova.",
         ), 400
+
+    from engine import EngineError
+
+    @app.errorhandler(EngineError)
+    def engine_error(exc):
+        from webapp.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("engine error")
+        if request.path.startswith("/api/"):
+            return jsonify(
+                {
+                    "error": "Il processo non può proseguire per un errore del diagramma: "
+                    "nulla è stato registrato. Gli amministratori sono stati avvisati."
+                }
+            ), 500
+        return render_template(
+            "error.html",
+            title="Il processo non può proseguire",
+            message="Si è verificato un errore nel processo: la tua azione non è stata "
+            "registrata e i dati inseriti non sono andati persi nel caso. "
+            "Riprova più tardi o segnala il problema agli amministratori.",
+        ), 500
 
     @app.errorhandler(413)
     def too_large(_exc):

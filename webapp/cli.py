@@ -142,13 +142,13 @@ def worker_command(once: bool, now_text: str | None, interval: int) -> None:
         total = 0
         while True:
             try:
-                advanced = engine.fire_due_timers(db.session, now=fixed_now or datetime.now(UTC))
+                handled = engine.fire_due_timers(db.session, now=fixed_now or datetime.now(UTC))
                 db.session.commit()
             except Exception:
                 db.session.rollback()
                 raise
-            total += advanced
-            if advanced == 0:
+            total += handled
+            if handled == 0:
                 break
         click.echo(f"Timer scaduti gestiti: {total}")
         if once:
