@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from engine import DeployRefused
+from engine.service import as_utc
 from webapp.extensions import db
 from webapp.workflow import get_engine
 
@@ -26,8 +27,9 @@ def deploy_shipped_diagrams() -> list[str]:
     engine = get_engine()
     deployed = []
     for path in sorted(Path(current_app.config["TESSERE_BPMN_DIR"]).glob("*.bpmn")):
+        started = datetime.now(UTC)
         versions = engine.deploy(db.session, path.read_bytes(), deployed_by="tessere init")
-        new = [v for v in versions if v in db.session.new or db.session.is_modified(v)]
+        new = [v for v in versions if as_utc(v.deployed_at) >= started]  # the others were deployed before
         db.session.commit()
         deployed.extend(f"{v.process_key} v{v.version}" for v in new)
     return deployed
