@@ -309,3 +309,13 @@ def test_restricted_case_names_are_hidden_from_managers_lists(app, login):
     listing = login(f.MANAGER).get("/casi").get_data(as_text=True)
     assert "Rossi" not in listing and "caso riservato" in listing
     assert "Rossi" in worker.get("/casi").get_data(as_text=True)
+
+
+def test_after_intake_the_social_worker_goes_straight_to_choosing_the_offer(app, login):
+    worker = login(f.SOCIAL_WORKER)
+    task_id = int(worker.post("/casi/nuovo").headers["Location"].rsplit("/", 1)[1])
+    response = submit(worker, task_id, INTAKE)
+    with app.app_context():
+        instance_id = db.session.get(HumanTask, task_id).instance_id
+    choose = open_task(app, instance_id, "scelta_offerta")
+    assert response.headers["Location"].endswith(f"/attivita/{choose.id}")

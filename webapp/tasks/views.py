@@ -92,6 +92,12 @@ def task_page(task_id: int):
             return redirect(url_for("tasks.worklist"))
         else:
             flash(f"«{task.title}» completata.", "success")
+            actor = actor_for(current_user)
+            next_task = next(
+                (t for t in engine.open_tasks(db.session, instance.id) if engine.may_complete(t, actor)), None
+            )
+            if next_task is not None:  # the same person goes on with the next step of the case
+                return redirect(url_for("tasks.task_page", task_id=next_task.id))
             case = case_for_instance(db.session, instance.id)
             if case is not None and current_user.role != "association":
                 return redirect(url_for("referrals.case_detail", case_id=case.id))
