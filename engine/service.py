@@ -152,7 +152,7 @@ class Engine:
         session.add(instance)
         session.flush()
         script_engine = self._script_engine(session, instance, actor, now)
-        workflow = rt.new_workflow(self._spec(version), script_engine)
+        workflow = rt.new_workflow(_spec_key(version), lambda: version.spec_json, script_engine)
         workflow.data.update(_json_safe(data))
         for task in workflow.get_tasks(state=rt.TaskState.READY):
             task.data.update(_json_safe(data))
@@ -321,10 +321,6 @@ class Engine:
         return copy.deepcopy(dict(last.data)) if last is not None else dict(workflow.data)
 
     # ------------------------------------------------------------- internals
-    def _spec(self, version: ProcessVersion) -> dict:
-        # A fresh dict every time: SpiffWorkflow's converters consume (pop from) the dicts they restore.
-        return json.loads(version.spec_json)
-
     def _script_engine(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
         forgotten: set[str] = set()
 
@@ -361,7 +357,8 @@ class Engine:
 
     def _load(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
         script_engine = self._script_engine(session, instance, actor, now)
-        return rt.load_workflow(self._spec(instance.version), instance.state_json, script_engine)
+        version = instance.version
+        return rt.load_workflow(_spec_key(version), lambda: version.spec_json, instance.state_json, script_engine)
 
     def _run(self, workflow, step: Callable[[], None]) -> None:
         """Run a workflow step, turning engine failures into EngineError (OperationRefused passes through)."""
@@ -448,6 +445,11 @@ class Engine:
                 details=details,
             )
         )
+
+
+def _spec_key(version: ProcessVersion) -> str:
+    """Identifies a version's spec across databases in one process (ids alone could repeat between databases)."""
+    return f"{version.id}:{version.content_hash}"
 
 
 def _fire_into(fired: list[str], workflow, now: datetime) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -117,9 +118,43 @@ def parse_specs(root: etree._Element, process_id: str) -> dict:
     }
 
 
-def new_workflow(spec_dict: dict, script_engine: RestrictedScriptEngine) -> BpmnWorkflow:
-    spec = _SERIALIZER.from_dict(spec_dict["spec"])
-    subprocess_specs = {name: _SERIALIZER.from_dict(sub) for name, sub in spec_dict["subprocess_specs"].items()}
+class _CachedSpecRef:
+    """Placeholder type: a state dict points at an already restored spec instead of carrying the spec itself."""
+
+
+_SPEC_OBJECTS: OrderedDict[str, Any] = OrderedDict()
+_SPEC_CACHE_SIZE = 64
+_SERIALIZER.registry.register(
+    _CachedSpecRef, lambda ref: {}, lambda dct: _SPEC_OBJECTS[dct["key"]], typename="TessereCachedSpec"
+)
+
+
+def _cached_spec_refs(cache_key: str, spec_json: Callable[[], str]) -> tuple[dict, dict]:
+    """References to the restored spec objects of a version, restoring them once per process.
+
+    Specs are immutable once deployed and SpiffWorkflow shares one spec among all its workflows, so every
+    instance of a version can use the same objects; only the instance state is deserialized at each step.
+    """
+    top_key = f"{cache_key}:spec"
+    if top_key not in _SPEC_OBJECTS:
+        spec_dict = json.loads(spec_json())
+        restored = {top_key: _SERIALIZER.from_dict(spec_dict["spec"])}
+        for name, sub in spec_dict["subprocess_specs"].items():
+            restored[f"{cache_key}:sub:{name}"] = _SERIALIZER.from_dict(sub)
+        restored[f"{cache_key}:names"] = list(spec_dict["subprocess_specs"])
+        _SPEC_OBJECTS.update(restored)
+        while len(_SPEC_OBJECTS) > _SPEC_CACHE_SIZE * 4:
+            _SPEC_OBJECTS.popitem(last=False)
+    names = _SPEC_OBJECTS[f"{cache_key}:names"]
+    ref = {"typename": "TessereCachedSpec", "key": top_key}
+    subs = {name: {"typename": "TessereCachedSpec", "key": f"{cache_key}:sub:{name}"} for name in names}
+    return ref, subs
+
+
+def new_workflow(cache_key: str, spec_json: Callable[[], str], script_engine: RestrictedScriptEngine) -> BpmnWorkflow:
+    ref, subs = _cached_spec_refs(cache_key, spec_json)
+    spec = _SERIALIZER.registry.restore(ref)
+    subprocess_specs = {name: _SERIALIZER.registry.restore(sub) for name, sub in subs.items()}
     return BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
 
 
@@ -131,10 +166,11 @@ def serialize_state(workflow: BpmnWorkflow) -> str:
     return json.dumps(state, separators=(",", ":"))
 
 
-def load_workflow(spec_dict: dict, state_json: str, script_engine: RestrictedScriptEngine) -> BpmnWorkflow:
+def load_workflow(
+    cache_key: str, spec_json: Callable[[], str], state_json: str, script_engine: RestrictedScriptEngine
+) -> BpmnWorkflow:
     state = json.loads(state_json)
-    state["spec"] = spec_dict["spec"]
-    state["subprocess_specs"] = spec_dict["subprocess_specs"]
+    state["spec"], state["subprocess_specs"] = _cached_spec_refs(cache_key, spec_json)
     workflow = _SERIALIZER.from_dict(state)
     workflow.script_engine = script_engine
     return workflow
