@@ -270,3 +270,13 @@ def test_a_timer_step_that_fails_parks_its_instance_as_error_and_the_others_go_o
         assert [t.form_key for t in engine.open_tasks(session, broken.id)] == ["risposta_invio"]  # nothing lost
         assert [t.form_key for t in engine.open_tasks(session, healthy.id)] == ["dopo_rifiuto"]
         assert engine.fire_due_timers(session, now=datetime.now(UTC) + timedelta(days=3)) == 0
+
+
+def test_instance_state_is_stored_compressed_and_reads_back_whole(ctx):
+    engine, session = ctx
+    engine.deploy(session, samples.timer_task("P2D"))
+    instance = engine.start(session, "prova", {"owner_user_id": 1}, WORKER)
+    session.commit()
+    stored = session.get(ProcessInstance, instance.id)
+    assert len(stored.state_blob) < len(stored.state_json.encode("utf-8")) / 2
+    assert '"tasks"' in stored.state_json
