@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6dea18fba788
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 06:45:45.292802
+Create Date: 2026-11-25 06:55:58.455001
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6dea18fba788'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -98,7 +98,7 @@ def upgrade():
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('process_key', sa.String(length=100), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('state_json', sa.Text(), nullable=False),
+    sa.Column('state_blob', sa.LargeBinary(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.Column('next_timer_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
