@@ -233,6 +233,8 @@ class Engine:
             try:
                 with session.begin_nested():
                     self._fire_instance_timers(session, instance, actor, now)
+            except TaskConflict:
+                continue  # a person advanced this instance meanwhile: its timers are looked at again next pass
             except Exception as exc:  # noqa: BLE001 - any failure is recorded on the instance, never lost
                 self._mark_error(session, instance, actor, now, exc)
         return len(instances)
@@ -256,6 +258,27 @@ class Engine:
         instance.updated_at = now
         self._journal(session, instance, actor, now, "error", details={"message": message[:1000]})
         session.flush()
+
+    def retry(self, session: Session, instance_id: int, actor: Actor, now: datetime | None = None) -> ProcessInstance:
+        """Put a parked (`error`) instance back to work once the cause is fixed.
+
+        The saved state is the one from before the step that failed (that step was rolled back), so nothing is
+        lost: the error is cleared, the timers are recomputed from the state (one that was due fires at the
+        worker's next pass) and the journal records who retried. Raises TaskNotFound if there is no such instance,
+        TaskConflict if it is not in error (or someone else retried it at the same moment).
+        """
+        now = now or utcnow()
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise TaskNotFound("Processo non trovato.")
+        if instance.status != "error":
+            raise TaskConflict("Il processo non è in errore: non c'è nulla da riprovare.")
+        previous = (instance.error_message or "").strip().splitlines()[-1:]
+        workflow = self._load(session, instance, actor, now)
+        instance.error_message = None
+        self._journal(session, instance, actor, now, "retry", details={"error": "".join(previous)[:1000]})
+        self._save(session, instance, workflow, actor, now)
+        return instance
 
     # --------------------------------------------------------------- queries
     def may_complete(self, task: HumanTask, actor: Actor) -> bool:
@@ -373,6 +396,18 @@ class Engine:
             raise EngineError(f"Il processo non può proseguire: {exc}") from exc
 
     def _save(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
+        """Write the step: state, timers, task rows, status. Any flush of the instance row (including the
+        autoflush before a query) may find that someone else advanced it first: that is a conflict."""
+        try:
+            self._write_step(session, instance, workflow, actor, now)
+            session.flush()
+        except StaleDataError:
+            raise TaskConflict(
+                "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
+                "Ricarica la pagina per vedere lo stato attuale."
+            ) from None
+
+    def _write_step(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
         rt.forget_keys(workflow, workflow.script_engine.forgotten_keys)
         instance.state_json = rt.serialize_state(workflow)
         instance.updated_at = now
@@ -392,13 +427,6 @@ class Engine:
             instance.status = "running"
         else:
             instance.status = "waiting"
-        try:
-            session.flush()
-        except StaleDataError:
-            raise TaskConflict(
-                "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
-                "Ricarica la pagina per vedere lo stato attuale."
-            ) from None
 
     def _sync_human_tasks(self, session: Session, instance: ProcessInstance, workflow, now: datetime) -> None:
         """Make the open HumanTask rows match the workflow's READY user tasks."""

@@ -1,0 +1,1 @@
+"""Browser tests: the real app on a loopback port, driven by Playwright through Debian's chromium."""
