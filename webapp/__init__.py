@@ -33,12 +33,23 @@ def create_app(config: dict | None = None) -> Flask:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.catalog.views import bp as catalog_bp
+    from webapp.notifications.views import bp as notifications_bp
     from webapp.referrals.views import bp as referrals_bp
     from webapp.tasks.views import bp as tasks_bp
 
     csrf.exempt(api_bp)  # token-authenticated; browser-session writes check X-CSRFToken in api.auth
     for blueprint in (auth_bp, tasks_bp, referrals_bp, catalog_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(notifications_bp)
+
+    from webapp.hsds.views import bp as hsds_bp
+    from webapp.membership.views import bp as membership_bp
+    from webapp.network.views import bp as network_bp
+    from webapp.pact.views import bp as pact_bp
+
+    for blueprint in (pact_bp, network_bp, hsds_bp):  # hsds: public, outside the token-checked `api` blueprint
+        app.register_blueprint(blueprint)
+    app.register_blueprint(membership_bp)
 
     from webapp.cli import tessere
 
@@ -61,30 +72,40 @@ def _configure_login() -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    """Errors as Italian pages for people and as JSON under /api/ (API.md: every API error is JSON)."""
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
 
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return render_template(
-            "error.html",
-            title="Pagina non trovata",
-            message="La pagina cercata non esiste o non è visibile con il tuo profilo.",
-        ), 404
+    from engine import EngineError
+    from webapp.api.errors import MESSAGES
+
+    pages = {
+        404: ("Pagina non trovata", "La pagina cercata non esiste o non è visibile con il tuo profilo."),
+        405: ("Operazione non consentita", "Questa pagina non accetta questo tipo di richiesta."),
+        413: ("Richiesta troppo grande", "I dati inviati superano la dimensione massima consentita."),
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": MESSAGES.get(exc.code, exc.description)}), exc.code
+        if exc.code in pages:
+            title, message = pages[exc.code]
+            return render_template("error.html", title=title, message=message), exc.code
+        return exc
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "Manca il token CSRF."}), 400
         return render_template(
             "error.html",
             title="Sessione scaduta",
             message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova.",
         ), 400
 
-    from engine import EngineError
-
     @app.errorhandler(EngineError)
     def engine_error(exc):
-        from webapp.extensions import db
-
         db.session.rollback()
         app.logger.exception("engine error")
         if request.path.startswith("/api/"):
@@ -101,14 +122,6 @@ def _register_error_pages(app: Flask) -> None:
             "registrata e i dati inseriti non sono andati persi nel caso. "
             "Riprova più tardi o segnala il problema agli amministratori.",
         ), 500
-
-    @app.errorhandler(413)
-    def too_large(_exc):
-        return render_template(
-            "error.html",
-            title="Richiesta troppo grande",
-            message="I dati inviati superano la dimensione massima consentita.",
-        ), 413
 
 
 def _register_template_helpers(app: Flask) -> None:
