@@ -60,6 +60,7 @@ class PresaInCaricoForm(ItalianForm):
     )
     needs = SelectMultipleField(
         _l("Bisogni rilevati"),
+        [InputRequired("Scegli almeno un bisogno.")],
         choices=choices(need_choices()),
         description=_l("Scegli uno o più bisogni del gruppo di riferimento."),
     )

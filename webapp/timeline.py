@@ -16,6 +16,9 @@ KIND_LABELS = {
 }
 
 
+AUTOMATIC_KINDS = {"operation", "timer", "completed"}
+
+
 def timeline_for_instance(session: Session, engine: Engine, instance_id: int) -> list[dict]:
     entries = []
     for entry in engine.journal(session, instance_id):
@@ -27,13 +30,15 @@ def timeline_for_instance(session: Session, engine: Engine, instance_id: int) ->
             what = f"Timer «{entry.element_id}»"
         else:
             what = KIND_LABELS.get(entry.kind, entry.kind)
+        kind_label = KIND_LABELS.get(entry.kind, entry.kind)
         entries.append(
             {
                 "at": as_utc(entry.at),
                 "kind": entry.kind,
-                "kind_label": KIND_LABELS.get(entry.kind, entry.kind),
+                "kind_label": "" if kind_label == what else kind_label,
                 "what": what,
-                "actor": entry.actor_label,
+                # automatic steps run on someone's action, but it is Tessere that performs them
+                "actor": "Tessere (automatico)" if entry.kind in AUTOMATIC_KINDS else entry.actor_label,
             }
         )
     return entries

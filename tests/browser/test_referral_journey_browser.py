@@ -54,8 +54,6 @@ def start_intake(page: Page, rec) -> None:
     page.get_by_role("link", name="Nuova presa in carico").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nuova presa in carico")
     rec.check(page, "nuova-presa-in-carico")
-    page.get_by_role("button", name="Avvia la presa in carico").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Presa in carico")
 
 
 def main(page: Page):
@@ -78,7 +76,7 @@ def test_referral_journey_social_worker_and_organization(live_server, new_contex
 
     # 2. Straight on to choosing the offer: only offers of the person's target group.
     expect(worker.get_by_role("heading", level=1)).to_have_text("Scelta dell'offerta e invio")
-    expect(worker.locator(".tessere-flashes")).to_contain_text("«Presa in carico» completata.")
+    expect(worker.locator(".tessere-flashes")).to_contain_text("Presa in carico registrata.")
     aside = worker.locator("aside")
     expect(aside).to_contain_text(PERSON)
     expect(aside).to_contain_text(INTAKE["codice_fiscale"])
@@ -168,7 +166,7 @@ def test_intake_with_invalid_codice_fiscale_shows_the_error_next_to_the_field(li
     fill_intake(page, "RSSMRA80A01D612X")  # wrong check character
     page.get_by_role("button", name="Conferma").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Presa in carico")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nuova presa in carico")
     cf = page.get_by_label(re.compile(r"^Codice fiscale"))
     expect(cf).to_have_attribute("aria-invalid", "true")
     error = page.locator("#codice_fiscale-error")

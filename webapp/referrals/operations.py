@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from engine import OperationContext, OperationRefused, OperationRegistry
+from engine.models import HumanTask
 from forms.vocabulary import SPECIAL_CATEGORY_GROUPS
 from webapp.network.models import Offer
+from webapp.notifications.services import external_url, mail_organization, mail_user, referral_mail_context
 from webapp.referrals.models import Beneficiary, Case, Notification, Referral
 
 PERSON_FIELDS = ("first_name", "last_name", "codice_fiscale", "birth_date", "phone", "email", "address", "notes")
@@ -45,6 +47,16 @@ def _notify(ctx: OperationContext, text: str, kind: str, case: Case, user_id=Non
         Notification(
             user_id=user_id, organization_id=organization_id, case_id=case.id, kind=kind, text=text, created_at=ctx.now
         )
+    )
+
+
+def _deadline_of_open_task(ctx: OperationContext):
+    """When the organization's open task of this instance expires (None if it has no deadline)."""
+    return ctx.session.scalar(
+        select(HumanTask.due_at)
+        .where(HumanTask.instance_id == ctx.instance_id, HumanTask.status == "open", HumanTask.due_at.is_not(None))
+        .order_by(HumanTask.due_at)
+        .limit(1)
     )
 
 
@@ -122,6 +134,10 @@ def send_referral(ctx: OperationContext) -> dict:
         case,
         organization_id=offer.organization_id,
     )
+    link = external_url("referrals.referral_detail", referral_id=referral.id)
+    mail_organization(
+        ctx.session, offer.organization_id, "nuovo_invio", referral_mail_context(referral, link=link), ctx.now
+    )
     ctx.forget_keys(*SHARING_FIELDS, *ANSWER_FIELDS, "outcome", "outcome_note")
     return {
         "referral_id": referral.id,
@@ -161,6 +177,13 @@ def record_answer(ctx: OperationContext) -> dict:
         referral.decline_reason = ctx.data.get("decline_reason") or "altro"
         outcome, text = "rifiutato", f"L'invio n. {referral.id} è stato rifiutato da {referral.organization.name}."
     _notify(ctx, text, f"referral_{outcome}", referral.case, user_id=referral.case.owner_id)
+    context = referral_mail_context(
+        referral,
+        accepted=outcome == "accettato",
+        first_appointment=ctx.data.get("first_appointment") if outcome == "accettato" else None,
+        link=external_url("referrals.case_detail", case_id=referral.case_id),
+    )
+    mail_user(ctx.session, referral.case.owner_id, "risposta_invio", context, ctx.now)
     return {"esito_invio": outcome}
 
 
@@ -175,6 +198,8 @@ def expire_referral(ctx: OperationContext) -> dict:
         referral.case,
         user_id=referral.case.owner_id,
     )
+    link = external_url("referrals.case_detail", case_id=referral.case_id)
+    mail_user(ctx.session, referral.case.owner_id, "invio_scaduto", referral_mail_context(referral, link=link), ctx.now)
     return {"esito_invio": "scaduto"}
 
 
@@ -187,6 +212,41 @@ def remind_organization(ctx: OperationContext) -> dict:
         referral.case,
         organization_id=referral.organization_id,
     )
+    context = referral_mail_context(
+        referral,
+        answer_by=_deadline_of_open_task(ctx),
+        link=external_url("referrals.referral_detail", referral_id=referral.id),
+    )
+    mail_organization(ctx.session, referral.organization_id, "promemoria_scadenza", context, ctx.now)
+    return {}
+
+
+def remind_feedback(ctx: OperationContext) -> dict:
+    """An accepted referral still without an outcome after the plan's time: ask the organization, tell the worker."""
+    referral = _referral(ctx)
+    if referral.outcome is not None:
+        return {}
+    _notify(
+        ctx,
+        f"Promemoria: restituite l'esito dell'invio n. {referral.id} accettato da voi.",
+        "feedback_reminder",
+        referral.case,
+        organization_id=referral.organization_id,
+    )
+    _notify(
+        ctx,
+        f"L'invio n. {referral.id} a {referral.organization.name} non ha ancora un esito: l'organizzazione è stata "
+        "sollecitata.",
+        "feedback_missing",
+        referral.case,
+        user_id=referral.case.owner_id,
+    )
+    context = referral_mail_context(
+        referral,
+        accepted_at=referral.answered_at,
+        link=external_url("referrals.referral_detail", referral_id=referral.id),
+    )
+    mail_organization(ctx.session, referral.organization_id, "sollecito_esito", context, ctx.now)
     return {}
 
 
@@ -201,6 +261,10 @@ def record_outcome(ctx: OperationContext) -> dict:
         "outcome_received",
         referral.case,
         user_id=referral.case.owner_id,
+    )
+    link = external_url("referrals.case_detail", case_id=referral.case_id)
+    mail_user(
+        ctx.session, referral.case.owner_id, "esito_ricevuto", referral_mail_context(referral, link=link), ctx.now
     )
     ctx.forget_keys("outcome_note")
     return {}
@@ -234,6 +298,7 @@ OPERATIONS = (
     ("referral.record_answer", "Registra la risposta dell'organizzazione", record_answer),
     ("referral.expire", "Registra la mancata risposta", expire_referral),
     ("referral.remind", "Promemoria all'organizzazione", remind_organization),
+    ("referral.remind_feedback", "Sollecito dell'esito all'organizzazione", remind_feedback),
     ("referral.record_outcome", "Registra l'esito dell'intervento", record_outcome),
     ("case.close", "Chiudi il caso", close_case),
 )

@@ -155,18 +155,37 @@ def case_view(case: Case) -> dict:
     }
 
 
+def latest_referral_for_organization(session: Session, case: Case, organization_id: int | None) -> Referral | None:
+    return session.scalar(
+        select(Referral)
+        .where(Referral.case_id == case.id, Referral.organization_id == organization_id)
+        .order_by(Referral.id.desc())
+        .limit(1)
+    )
+
+
+def task_assignees(session: Session, tasks: list[HumanTask]) -> dict[int, str]:
+    """Who each open task waits for, in words: the organization's name or the person's."""
+    from webapp.network.models import Organization
+
+    names = {}
+    for task in tasks:
+        if task.organization_id is not None:
+            organization = session.get(Organization, task.organization_id)
+            names[task.id] = organization.name if organization else (task.lane or "")
+        elif task.assignee_id is not None:
+            person = session.get(User, task.assignee_id)
+            names[task.id] = person.name if person else (task.lane or "")
+    return names
+
+
 def task_context(session: Session, user: User, task: HumanTask, channel: str = "web") -> dict:
     """The case data the person completing `task` may see (logged when it includes a person's record)."""
     case = case_for_instance(session, task.instance_id)
     if case is None:
         return {}
     if user.role == "association":
-        referral = session.scalar(
-            select(Referral)
-            .where(Referral.case_id == case.id, Referral.organization_id == user.organization_id)
-            .order_by(Referral.id.desc())
-            .limit(1)
-        )
+        referral = latest_referral_for_organization(session, case, user.organization_id)
         if referral is None:
             return {}
         log_access(session, user, case, f"task:{task.form_key}", channel)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine import OperationRefused
 from engine.models import ProcessInstance
+from forms.referral import PresaInCaricoForm
 from webapp.access import roles_required
 from webapp.extensions import db
 from webapp.referrals import services
-from webapp.tasks.services import start_process
+from webapp.tasks.services import FormInvalid, start_with_first_task
 from webapp.timeline import timeline_for_instance
 from webapp.workflow import get_engine
 
@@ -38,14 +42,40 @@ def case_list():
 @bp.route("/casi/nuovo", methods=["GET", "POST"])
 @roles_required("social_worker", "health_service")
 def new_case():
-    if request.method == "GET":
-        return render_template("referrals/new_case.html")
+    """The intake form; the case and its process exist only once the form is valid (no empty cases)."""
     engine = get_engine()
-    instance = start_process(db.session, engine, current_user, "percorso_beneficiario", {})
-    open_tasks = engine.open_tasks(db.session, instance.id)
-    if open_tasks:
-        return redirect(url_for("tasks.task_page", task_id=open_tasks[0].id))
-    return redirect(url_for("tasks.worklist"))
+    status = 200
+    general_errors: list[str] = []
+    if request.method == "POST":
+        try:
+            instance = start_with_first_task(db.session, engine, current_user, "percorso_beneficiario", request.form)
+        except FormInvalid:
+            status = 422
+        except OperationRefused as exc:
+            general_errors.append(exc.message)
+            status = 422
+        else:
+            flash("Presa in carico registrata.", "success")
+            actor = _actor()
+            next_task = next(
+                (t for t in engine.open_tasks(db.session, instance.id) if engine.may_complete(t, actor)), None
+            )
+            if next_task is not None:
+                return redirect(url_for("tasks.task_page", task_id=next_task.id))
+            return redirect(url_for("tasks.worklist"))
+    form = PresaInCaricoForm(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        form.validate()
+    intake = SimpleNamespace(title="Nuova presa in carico", form_key="presa_in_carico", due_at=None)
+    return render_template(
+        "tasks/task.html",
+        task=intake,
+        form=form,
+        context={},
+        general_errors=general_errors,
+        lock_version="",
+        need_filter="",
+    ), status
 
 
 @bp.route("/casi/<int:case_id>")
@@ -66,6 +96,7 @@ def case_detail(case_id: int):
         instance=instance,
         open_tasks=open_tasks,
         my_task_ids={t.id for t in open_tasks if engine.may_complete(t, _actor())},
+        assignees=services.task_assignees(db.session, open_tasks),
         timeline=timeline_for_instance(db.session, engine, instance.id),
         labels=services.LABELS,
     )

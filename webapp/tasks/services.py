@@ -96,6 +96,32 @@ def complete_task(
         raise
 
 
+def start_with_first_task(
+    session: Session, engine: Engine, user: User, process_key: str, formdata: MultiDict
+) -> ProcessInstance:
+    """Start a process and complete its first task (the starter's) in ONE transaction.
+
+    Used for the presa in carico: nothing is created until the intake form is valid, so abandoning the form
+    leaves no empty case behind. Raises FormInvalid / OperationRefused with everything rolled back.
+    """
+    try:
+        instance = engine.start(session, process_key, {"owner_user_id": user.id}, actor_for(user))
+        actor = actor_for(user)
+        first = next((t for t in engine.open_tasks(session, instance.id) if engine.may_complete(t, actor)), None)
+        if first is None:
+            raise TaskNotFound("Il processo non inizia con un'attività di chi lo avvia.")
+        form = build_form(session, first, formdata)
+        if not form.validate():
+            raise FormInvalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        data = form_to_task_data(form)
+        engine.complete(session, first.id, data, actor, journal_data=_journal_copy(first.form_key, data))
+        session.commit()
+        return instance
+    except Exception:
+        session.rollback()
+        raise
+
+
 def start_process(session: Session, engine: Engine, user: User, process_key: str, data: Mapping) -> ProcessInstance:
     """Start an instance; the starter owns it (its social-service tasks are assigned to them)."""
     start_data = {**dict(data), "owner_user_id": user.id}

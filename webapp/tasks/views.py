@@ -11,7 +11,12 @@ from engine import OperationRefused, TaskConflict, TaskNotFound
 from engine.service import as_utc
 from webapp.auth.services import actor_for
 from webapp.extensions import db
-from webapp.referrals.services import case_for_instance, display_name, task_context
+from webapp.referrals.services import (
+    case_for_instance,
+    display_name,
+    latest_referral_for_organization,
+    task_context,
+)
 from webapp.tasks.services import FormInvalid, build_form, complete_task, visible_task
 from webapp.workflow import get_engine
 
@@ -41,7 +46,7 @@ def worklist():
             {
                 "task": task,
                 "case": case,
-                "person": display_name(case, current_user) if case and current_user.role != "association" else None,
+                "person": _person_label(case),
                 "due": due,
                 "overdue": due is not None and due < now,
             }
@@ -49,6 +54,16 @@ def worklist():
     return render_template(
         "tasks/worklist.html", rows=rows, total=total, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)
     )
+
+
+def _person_label(case) -> str | None:
+    """How a worklist row names the person: organizations see the referral they received, never the case."""
+    if case is None:
+        return None
+    if current_user.role == "association":
+        referral = latest_referral_for_organization(db.session, case, current_user.organization_id)
+        return f"{case.beneficiary.first_name} · invio n. {referral.id}" if referral else None
+    return f"{display_name(case, current_user)} · caso n. {case.id}"
 
 
 @bp.route("/attivita/<int:task_id>", methods=["GET", "POST"])
