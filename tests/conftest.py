@@ -66,6 +66,7 @@ def make_app(database: str, tmp_path: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
+        "TESSERE_MAIL_DIR": str(tmp_path / "mail"),  # the demo's mail log, kept out of the developer's instance/
         **overrides,
     }
     app = create_app(config)

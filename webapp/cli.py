@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -137,22 +136,7 @@ def _parse_now(value: str | None) -> datetime | None:
 @click.option("--interval", default=30, show_default=True, help="Secondi tra una passata e l'altra.")
 @with_appcontext
 def worker_command(once: bool, now_text: str | None, interval: int) -> None:
-    """Fire due timers (and, in later versions, send queued e-mail)."""
-    fixed_now = _parse_now(now_text)
-    engine = get_engine()
-    while True:
-        total = 0
-        while True:
-            try:
-                handled = engine.fire_due_timers(db.session, now=fixed_now or datetime.now(UTC))
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                raise
-            total += handled
-            if handled == 0:
-                break
-        click.echo(f"Timer scaduti gestiti: {total}")
-        if once:
-            return
-        time.sleep(interval)
+    """Fire due timers and send queued e-mail (see webapp/notifications/worker.py)."""
+    from webapp.notifications.worker import run_worker
+
+    run_worker(db.session, get_engine(), current_app.config, once, _parse_now(now_text), interval, click.echo)

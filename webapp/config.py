@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "si", "sì", "on")
+
+
+# E-mail (see webapp/notifications/mail.py): without TESSERE_MAIL_SERVER messages are written to TESSERE_MAIL_DIR.
+MAIL_SETTINGS = {
+    "TESSERE_MAIL_SERVER": str,
+    "TESSERE_MAIL_PORT": int,
+    "TESSERE_MAIL_USE_TLS": _flag,  # implicit TLS (SMTPS, usually port 465)
+    "TESSERE_MAIL_USE_STARTTLS": _flag,  # STARTTLS (usually port 587)
+    "TESSERE_MAIL_USERNAME": str,
+    "TESSERE_MAIL_PASSWORD": str,
+    "TESSERE_MAIL_SENDER": str,
+    "TESSERE_MAIL_TIMEOUT": int,
+    "TESSERE_MAIL_DIR": str,
+    "TESSERE_BASE_URL": str,  # links in e-mails, e.g. https://tessere.comune.campi-bisenzio.fi.it
+}
 
 
 def load_settings(app, overrides: dict | None) -> None:
@@ -20,7 +40,11 @@ def load_settings(app, overrides: dict | None) -> None:
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
         TESSERE_BPMN_DIR=str(Path(app.root_path).parent / "bpmn"),
         JSON_SORT_KEYS=False,
+        TESSERE_MAIL_DIR=str(instance / "mail"),
     )
+    for name, parse in MAIL_SETTINGS.items():
+        if os.environ.get(name):
+            app.config[name] = parse(os.environ[name])
     database_url = os.environ.get("TESSERE_DATABASE_URL")
     if database_url:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url
@@ -40,6 +64,11 @@ def load_settings(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     else:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        schema = os.environ.get("TESSERE_DATABASE_SCHEMA")  # PostgreSQL: work in this schema instead of public
+        if schema:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+                raise ValueError(f"TESSERE_DATABASE_SCHEMA non valido: {schema!r}")
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"options": f"-csearch_path={schema}"}
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,0 +1,237 @@
+"""Notification pages: the bell's list for everyone; the e-mail outbox and the incident list for administrators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from engine import EngineError, TaskConflict, TaskNotFound
+from engine.models import JournalEntry, ProcessInstance
+from webapp.access import roles_required
+from webapp.auth.services import actor_for
+from webapp.extensions import db
+from webapp.notifications import services
+from webapp.notifications.mail import retry_message
+from webapp.notifications.models import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, OutboxMessage
+from webapp.workflow import get_engine
+
+bp = Blueprint("notifications", __name__)
+
+PER_PAGE = 25
+MAIL_STATUS_LABELS = {MAIL_PENDING: "In coda", MAIL_SENT: "Inviata", MAIL_FAILED: "Non recapitata"}
+MAIL_FILTER_LABELS = {MAIL_PENDING: "In coda", MAIL_SENT: "Inviate", MAIL_FAILED: "Non recapitate"}
+
+
+def _pages(total: int) -> int:
+    return max((total + PER_PAGE - 1) // PER_PAGE, 1)
+
+
+def _page() -> int:
+    return max(request.args.get("pagina", 1, type=int), 1)
+
+
+def admin_problems() -> dict[str, int]:
+    """What administrators should look at: processes parked in error and e-mails that could not be delivered."""
+    return {
+        "incidents": db.session.scalar(
+            select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "error")
+        )
+        or 0,
+        "failed_mail": db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == MAIL_FAILED)
+        )
+        or 0,
+    }
+
+
+@bp.app_context_processor
+def inject_bell() -> dict:
+    """The header's bell: unread notifications (and, for administrators, problems to look at)."""
+    if not current_user.is_authenticated:
+        return {}
+    count = services.unread_count(db.session, current_user)
+    if current_user.role == "admin":
+        count += sum(admin_problems().values())
+    return {"unread_notifications": count}
+
+
+# ------------------------------------------------------------------ everyone: the bell's list
+@bp.route("/notifiche")
+@login_required
+def inbox():
+    page = _page()
+    rows, total = services.notifications_for(db.session, current_user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    items = [
+        {
+            "notification": notification,
+            "read": read,
+            "label": services.NOTIFICATION_KIND_LABELS.get(notification.kind, "Avviso"),
+            "has_target": notification.case_id is not None,
+        }
+        for notification, read in rows
+    ]
+    return render_template(
+        "notifications/inbox.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=_pages(total),
+        unread=services.unread_count(db.session, current_user),
+        problems=admin_problems() if current_user.role == "admin" else None,
+    )
+
+
+@bp.route("/notifiche/<int:notification_id>/apri", methods=["POST"])
+@login_required
+def open_notification(notification_id: int):
+    notification = services.notification_for(db.session, current_user, notification_id)
+    if notification is None:
+        abort(404)
+    services.mark_read(db.session, current_user, [notification])
+    target = services.notification_target(db.session, current_user, notification)
+    db.session.commit()
+    return redirect(target or url_for("notifications.inbox"))
+
+
+@bp.route("/notifiche/lette", methods=["POST"])
+@login_required
+def mark_all_read():
+    count = services.mark_all_read(db.session, current_user)
+    db.session.commit()
+    flash("Tutte le notifiche sono segnate come lette." if count else "Non c'erano notifiche da leggere.", "success")
+    return redirect(url_for("notifications.inbox"))
+
+
+# ------------------------------------------------------------------ administrators: the outbox
+@bp.route("/amministrazione/posta")
+@roles_required("admin")
+def outbox():
+    status = request.args.get("stato")
+    if status not in MAIL_STATUS_LABELS:
+        status = None
+    page = _page()
+    where = [OutboxMessage.status == status] if status else []
+    total = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(*where)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return render_template(
+        "notifications/outbox.html",
+        messages=messages,
+        total=total,
+        page=page,
+        pages=_pages(total),
+        status=status,
+        counts=counts,
+        labels=MAIL_STATUS_LABELS,
+        filters=MAIL_FILTER_LABELS,
+        smtp_server=current_app.config.get("TESSERE_MAIL_SERVER"),
+        mail_dir=current_app.config.get("TESSERE_MAIL_DIR"),
+    )
+
+
+@bp.route("/amministrazione/posta/<int:message_id>")
+@roles_required("admin")
+def outbox_message(message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render_template("notifications/outbox_message.html", message=message, labels=MAIL_STATUS_LABELS)
+
+
+@bp.route("/amministrazione/posta/<int:message_id>/riprova", methods=["POST"])
+@roles_required("admin")
+def retry_outbox_message(message_id: int):
+    message = retry_message(db.session, message_id)
+    if message is None:
+        abort(404)
+    db.session.commit()
+    flash(f"Il messaggio n. {message.id} sarà inviato di nuovo al prossimo passaggio del worker.", "success")
+    return redirect(url_for("notifications.outbox_message", message_id=message.id))
+
+
+@bp.route("/amministrazione/posta/riprova-tutte", methods=["POST"])
+@roles_required("admin")
+def retry_all_failed():
+    ids = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == MAIL_FAILED)).all()
+    now = datetime.now(UTC)
+    for message_id in ids:
+        retry_message(db.session, message_id, now)
+    db.session.commit()
+    flash(f"{len(ids)} messaggi rimessi in coda: saranno inviati al prossimo passaggio del worker.", "success")
+    return redirect(url_for("notifications.outbox"))
+
+
+# ------------------------------------------------------------------ administrators: incidents
+def _last_error(instance_id: int) -> JournalEntry | None:
+    return db.session.scalar(
+        select(JournalEntry)
+        .where(JournalEntry.instance_id == instance_id, JournalEntry.kind == "error")
+        .order_by(JournalEntry.id.desc())
+        .limit(1)
+    )
+
+
+@bp.route("/amministrazione/incidenti")
+@roles_required("admin")
+def incidents():
+    page = _page()
+    where = ProcessInstance.status == "error"
+    total = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(where)) or 0
+    instances = db.session.scalars(
+        select(ProcessInstance)
+        .where(where)
+        .order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    rows = [{"instance": instance, "error": _last_error(instance.id)} for instance in instances]
+    return render_template("notifications/incidents.html", rows=rows, total=total, page=page, pages=_pages(total))
+
+
+@bp.route("/amministrazione/incidenti/<int:instance_id>")
+@roles_required("admin")
+def incident(instance_id: int):
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        abort(404)
+    history = db.session.scalars(
+        select(JournalEntry)
+        .where(JournalEntry.instance_id == instance_id, JournalEntry.kind.in_(("error", "retry")))
+        .order_by(JournalEntry.id.desc())
+        .limit(50)
+    ).all()
+    return render_template("notifications/incident.html", instance=instance, history=history)
+
+
+@bp.route("/amministrazione/incidenti/<int:instance_id>/riprova", methods=["POST"])
+@roles_required("admin")
+def retry_incident(instance_id: int):
+    try:
+        instance = get_engine().retry(db.session, instance_id, actor_for(current_user))
+        db.session.commit()
+    except TaskNotFound:
+        db.session.rollback()
+        abort(404)
+    except TaskConflict as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("notifications.incident", instance_id=instance_id))
+    except EngineError as exc:
+        db.session.rollback()
+        flash(f"Il processo non può essere ripreso: {exc}", "danger")
+        return redirect(url_for("notifications.incident", instance_id=instance_id))
+    flash(
+        f"Il processo n. {instance.id} è stato ripreso: le scadenze già passate saranno eseguite al prossimo "
+        "passaggio del worker.",
+        "success",
+    )
+    return redirect(url_for("notifications.incidents"))
