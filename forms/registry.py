@@ -22,6 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired
 
 from forms.choices import choice_pairs
+from forms.membership import EsameDomandaForm, IntegrazioneDomandaForm
+from forms.pact import PubblicazionePattoForm
 from forms.referral import (
     ChiusuraCasoForm,
     DopoRifiutoForm,
@@ -38,6 +40,9 @@ FORM_CLASSES: dict[str, type[Form]] = {
     "dopo_rifiuto": DopoRifiutoForm,
     "esito_intervento": EsitoInterventoForm,
     "chiusura_caso": ChiusuraCasoForm,
+    "pubblicazione_patto": PubblicazionePattoForm,
+    "esame_domanda_adesione": EsameDomandaForm,
+    "integrazione_domanda": IntegrazioneDomandaForm,
 }
 
 

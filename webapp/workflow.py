@@ -9,6 +9,8 @@ from flask import current_app
 
 from engine import Engine, OperationRegistry
 from forms import FORM_CLASSES
+from webapp.membership.operations import register_membership_operations
+from webapp.pact.operations import register_pact_operations
 from webapp.referrals.operations import register_referral_operations
 
 LANE_ROLES = {
@@ -25,12 +27,18 @@ LANE_ROLES = {
     "admin": "admin",
     "servizi specialistici": "health_service",
     "health_service": "health_service",
+    # Applicants have no account: only the secret link of their application acts in this lane (webapp.membership).
+    "organizzazione richiedente": "applicant",
+    "richiedente": "applicant",
+    "applicant": "applicant",
 }
 
 
 def build_engine() -> Engine:
     registry = OperationRegistry()
     register_referral_operations(registry)
+    register_pact_operations(registry)
+    register_membership_operations(registry)
     return Engine(operations=registry, form_keys=FORM_CLASSES.keys(), lane_roles=LANE_ROLES)
 
 

@@ -1172,3 +1172,130 @@ OFFERS: list[dict] = [
         "cost": "Gratuito",
     },
 ]
+
+# --- Fase 2: patto di rete, zones of the offers, yearly verification ----------------------------------------------
+
+# The demo pact runs from 1 January of the year the demo is loaded to 31 December two years later (three years).
+PACT_TITLE = "Patto di rete Tessere – Reti di comunità"
+PACT_TEXT = "\n".join(
+    (
+        "Premesse",
+        (
+            "Il Comune di Campi Bisenzio, con le linee operative del progetto Tessere «Reti di comunità», "
+            "promuove un welfare di comunità generativo che mette in relazione il Servizio sociale professionale "
+            "e le realtà del terzo settore del territorio. Le organizzazioni che hanno aderito alla "
+            "manifestazione di interesse sottoscrivono il presente patto di rete."
+        ),
+        "",
+        "Art. 1 – Oggetto",
+        (
+            "Il patto formalizza la rete territoriale Tessere e regola la collaborazione tra il Comune e le "
+            "organizzazioni firmatarie per l'inclusione sociale delle persone e delle famiglie in condizione di "
+            "fragilità."
+        ),
+        "",
+        "Art. 2 – Durata",
+        (
+            "Il patto ha durata triennale dalla data di inizio indicata nella versione pubblicata. L'ufficio di "
+            "piano avvia il rinnovo prima della scadenza."
+        ),
+        "",
+        "Art. 3 – Impegni delle organizzazioni",
+        "Le organizzazioni firmatarie si impegnano a:",
+        (
+            "a) pubblicare nel catalogo della rete le offerte che mettono a disposizione, quantificandone la "
+            "disponibilità in posti o in ore;"
+        ),
+        "b) tenere aggiornati i dati delle offerte e confermarli almeno una volta all'anno;",
+        ("c) rispondere agli invii del Servizio sociale entro cinque giorni e restituire l'esito degli interventi;"),
+        (
+            "d) trattare i dati delle persone inviate solo per il tempo e per le finalità dell'intervento, nel "
+            "rispetto del Regolamento (UE) 2016/679."
+        ),
+        "",
+        "Art. 4 – Impegni del Comune",
+        "Il Comune si impegna a:",
+        "a) coordinare la rete attraverso l'ufficio di piano e il Servizio sociale professionale;",
+        "b) rendere pubblico il catalogo delle offerte, senza alcun dato personale;",
+        "c) condividere con le organizzazioni solo le informazioni necessarie, con il consenso della persona;",
+        "d) promuovere momenti periodici di incontro, formazione e valutazione della rete.",
+        "",
+        "Art. 5 – Catalogo delle offerte",
+        (
+            "Ogni offerta indica destinatari e bisogni, requisiti, sede, orari, lingue, costi, modalità di "
+            "accesso e disponibilità. I posti riservati a persone accolte con un invio accettato non possono "
+            "essere ridotti finché l'intervento non è concluso."
+        ),
+        "",
+        "Art. 6 – Monitoraggio",
+        (
+            "Le organizzazioni partecipano al monitoraggio dell'utilizzo delle risorse e alla valutazione degli "
+            "esiti previsti dalla fase 3 del progetto."
+        ),
+        "",
+        "Art. 7 – Recesso",
+        (
+            "Ciascuna organizzazione può ritirare la propria firma in qualsiasi momento. Con il ritiro le sue "
+            "offerte escono dal catalogo; gli interventi già avviati proseguono fino alla loro conclusione."
+        ),
+        "",
+        "Art. 8 – Rinvio",
+        (
+            "Per quanto non previsto si rinvia alle linee operative del progetto Tessere e alla normativa "
+            "vigente, in particolare al d.lgs. 117/2017 e alla legge regionale della Toscana 22 luglio 2020, n. "
+            "65."
+        ),
+    )
+)
+
+# Members that have not signed yet (their operators see "Da firmare"; the manager sees them as missing).
+PACT_NOT_SIGNED: tuple[str, ...] = (_CF_MASCHERE, _CF_GENITORI)
+PACT_SIGNER_ROLE = "Referente per la rete Tessere, su delega del legale rappresentante"
+
+# Zones served (codes of forms.offers.AREAS): each organization's offers take its zones, unless listed below.
+ORGANIZATION_AREAS: dict[str, list[str]] = {
+    _CF_GRANAIO: ["centro"],
+    _CF_LA_TELA: ["zona_industriale"],
+    _CF_SPAZIO_DONNA: ["tutto_il_comune"],
+    _CF_PARROCCHIA: ["fornello"],
+    _CF_CIRCOLO_PONTE: ["capalle"],
+    _CF_POLISPORTIVA: ["centro", "san_martino"],
+    _CF_COMPAGNI_STRADA: ["tutto_il_comune"],
+    _CF_TESSITORI: ["san_martino", "palagetta"],
+    _CF_MONDO_COMUNE: ["san_donnino"],
+    _CF_FARO: ["tutto_il_comune"],
+    _CF_RIPOSTIGLIO: ["il_rosi"],
+    _CF_SOGLIA: ["centro"],
+    _CF_ORTI: ["sant_angelo_a_lecore", "limite"],
+    _CF_PASSO: ["centro", "san_piero_a_ponti"],
+    _CF_MASCHERE: ["centro"],
+    _CF_GENITORI: ["san_lorenzo"],
+}
+OFFER_AREAS: dict[str, list[str]] = {
+    "Pacchi alimentari a domicilio per anziani soli": ["tutto_il_comune"],
+    "Squadra del verde: borse lavoro": ["tutto_il_comune"],
+    "Educativa per l'autonomia quotidiana": ["tutto_il_comune"],
+    "Visite e telefonate amiche agli anziani soli": ["fornello", "san_martino", "centro"],
+    "Gruppo di cammino Passi leggeri": ["san_lorenzo"],
+}
+
+# How many days ago each organization last confirmed its data ("confermo i dati"); None: never. Over 365 days the
+# catalogue marks the data as to be updated.
+VERIFIED_DAYS_AGO: dict[str, int | None] = {
+    _CF_GRANAIO: 20,
+    _CF_LA_TELA: 45,
+    _CF_SPAZIO_DONNA: 60,
+    _CF_PARROCCHIA: 90,
+    _CF_CIRCOLO_PONTE: 400,
+    _CF_POLISPORTIVA: 120,
+    _CF_COMPAGNI_STRADA: 15,
+    _CF_TESSITORI: 150,
+    _CF_MONDO_COMUNE: 200,
+    _CF_FARO: 30,
+    _CF_RIPOSTIGLIO: 380,
+    _CF_SOGLIA: 10,
+    _CF_ORTI: 240,
+    _CF_PASSO: 75,
+    _CF_MASCHERE: None,
+    _CF_GENITORI: 300,
+}

@@ -2,12 +2,13 @@
 
 Besides organizations, offers and one account per role, it walks a few demo cases through the real engine so
 the task lists are not empty: one waiting for the first organization's answer, one accepted and waiting for
-feedback, one declined and back with the social worker.
+feedback, one declined and back with the social worker. The manager publishes the patto di rete through the real
+`fase2_patto` process and most organizations sign it; offers get their zones and the date of the last yearly check.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,7 +50,7 @@ DEMO_CASES = (
 
 def load_demo(session: Session, engine: Engine) -> dict[str, int]:
     """Create what is missing of the demo data set; returns counts of what was created."""
-    created = {"organizations": 0, "offers": 0, "users": 0, "cases": 0}
+    created = {"organizations": 0, "offers": 0, "users": 0, "cases": 0, "pact": 0}
     now = datetime.now(UTC)
     organizations = {o.codice_fiscale: o for o in session.scalars(select(Organization))}
     for entry in data.ORGANIZATIONS:
@@ -98,7 +99,59 @@ def load_demo(session: Session, engine: Engine) -> dict[str, int]:
     session.commit()
     if session.scalar(select(Case).limit(1)) is None:
         created["cases"] = _walk_demo_cases(session, engine)
+    _zones_and_verification(session, now)
+    created["pact"] = _publish_and_sign_pact(session, engine)
     return created
+
+
+def _zones_and_verification(session: Session, now: datetime) -> None:
+    """Zones served and the date of the last yearly check, where the offers do not have them yet."""
+    operators = {entry["codice_fiscale"]: _user(session, entry["operator"]["email"]) for entry in data.ORGANIZATIONS}
+    for offer in session.scalars(select(Offer).join(Organization)):
+        cf = offer.organization.codice_fiscale
+        if not offer.areas:
+            offer.areas = data.OFFER_AREAS.get(offer.title) or data.ORGANIZATION_AREAS.get(cf) or []
+        days = data.VERIFIED_DAYS_AGO.get(cf)
+        if offer.verified_at is None and days is not None:
+            offer.verified_at = now - timedelta(days=days)
+            offer.verified_by_id = operators[cf].id if operators.get(cf) else None
+    session.commit()
+
+
+def _publish_and_sign_pact(session: Session, engine: Engine) -> int:
+    """The manager publishes the pact through the real `fase2_patto` process; most members sign it."""
+    from webapp.pact import services as pact_services
+    from webapp.pact.models import PactVersion
+
+    if session.scalar(select(PactVersion).limit(1)) is not None:
+        return 0
+    if engine.latest_version(session, "fase2_patto") is None:  # diagrams not deployed (run `tessere init` first)
+        return 0
+    manager = _user(session, "responsabile@demo.tessere.it")
+    year = datetime.now(UTC).year
+    instance = start_process(session, engine, manager, "fase2_patto", {})
+    complete_task(
+        session,
+        engine,
+        manager,
+        _open_task(engine, session, instance.id, "pubblicazione_patto").id,
+        _formdata(
+            {
+                "title": data.PACT_TITLE,
+                "text": data.PACT_TEXT,
+                "valid_from": f"{year}-01-01",
+                "valid_until": f"{year + 2}-12-31",
+            }
+        ),
+    )
+    version = pact_services.latest_pact(session)
+    for entry in data.ORGANIZATIONS:
+        if entry["codice_fiscale"] in data.PACT_NOT_SIGNED:
+            continue
+        operator = _user(session, entry["operator"]["email"])
+        pact_services.sign_pact(session, operator, version.id, data.PACT_SIGNER_ROLE, datetime.now(UTC))
+    session.commit()
+    return 1
 
 
 def _user(session: Session, email: str) -> User:

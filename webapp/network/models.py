@@ -50,5 +50,11 @@ class Offer(Base):
     cost: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Zones of the comune where the offer is available (codes of forms.offers.AREAS): the catalogue's area filter.
+    areas: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The organization's yearly "confermo i dati" (or its last edit): the catalogue shows it as the verification date.
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     organization: Mapped[Organization] = relationship(back_populates="offers")
