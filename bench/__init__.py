@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that build their own data, print figures and ratios measured in one run (see README.md)."""
