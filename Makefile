@@ -8,9 +8,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := webapp
 
-.PHONY: demo test install lint clean-demo chromium
+.PHONY: demo test install lint clean-demo chromium pdf-libs
 
-install: $(VENV)/.installed webapp/static/vendor/MANIFEST.json
+install: pdf-libs $(VENV)/.installed webapp/static/vendor/MANIFEST.json
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +28,21 @@ webapp/static/vendor/MANIFEST.json: node_modules/.installed scripts/copy_assets.
 demo: install
 	$(BIN)/flask tessere init
 	$(BIN)/flask tessere demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	TESSERE_REQUIRE_TOTP=0 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# WeasyPrint (PDF of the monitoring reports) needs Pango and HarfBuzz from Debian, and a font.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@dpkg -s $(PDF_DEBS) >/dev/null 2>&1 || { \
+	  echo "Installing Debian's pango for the PDF reports..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_DEBS) >/dev/null; }
 
 test: install chromium
 	$(BIN)/python -m pytest

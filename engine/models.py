@@ -49,6 +49,10 @@ class ProcessInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # Hash of the instance's newest journal entry: the head of its hash chain (see JournalEntry). Written in the
+    # same step as the entry, so deleting the newest entries is detected too, and concurrent steps serialize on
+    # the lock version.
+    journal_head: Mapped[str | None] = mapped_column(String(64))
 
     version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
@@ -95,6 +99,10 @@ class HumanTask(Base):
 
 
 class JournalEntry(Base):
+    """One thing that happened to an instance. Append-only and tamper-evident: each entry stores the hash of the
+    previous entry of the same instance and its own hash over its content and that link (`journal_hash`), so a
+    changed, removed or inserted entry breaks the chain (`flask tessere audit verify`)."""
+
     __tablename__ = "journal_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,3 +114,46 @@ class JournalEntry(Base):
     element_id: Mapped[str | None] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(300))
     details: Mapped[dict | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    # The chain covers the details through their digest, so that data retention may erase the details of old
+    # entries (leaving REDACTED_KEY) without breaking the chain; unerased details must still match the digest.
+    details_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+GENESIS_HASH = "0" * 64
+REDACTED_KEY = "_cancellato"
+
+
+def _canonical(value) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def details_digest(details) -> str:
+    import hashlib
+
+    return hashlib.sha256(_canonical(details).encode()).hexdigest()
+
+
+def journal_hash(
+    prev_hash: str,
+    instance_id: int,
+    at: datetime,
+    kind: str,
+    actor_id: int | None,
+    actor_label: str,
+    element_id: str | None,
+    title: str | None,
+    details_hash: str,
+) -> str:
+    """SHA-256 over the link to the previous entry and a canonical JSON of the entry's content."""
+    import hashlib
+    from datetime import UTC
+
+    moment = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    content = _canonical(
+        [instance_id, moment.isoformat(), kind, actor_id, actor_label, element_id, title, details_hash]
+    )
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()

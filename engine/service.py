@@ -24,10 +24,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import spiff_runtime as rt
+from engine.element_states import ElementStates, element_states
 from engine.errors import DeployRefused, EngineError, OperationRefused, TaskConflict, TaskNotFound, ValidationIssue
-from engine.models import HumanTask, JournalEntry, ProcessInstance, ProcessVersion
+from engine.migration import MigrationOutcome, migrate_workflow
+from engine.models import (
+    GENESIS_HASH,
+    HumanTask,
+    JournalEntry,
+    ProcessInstance,
+    ProcessVersion,
+    details_digest,
+    journal_hash,
+)
 from engine.operations import OperationContext, OperationRegistry
 from engine.validation import DiagramRules, validate_diagram
+
+
+STALE_MESSAGE = (
+    "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
+    "Ricarica la pagina per vedere lo stato attuale."
+)
 
 
 def utcnow() -> datetime:
@@ -95,18 +111,37 @@ class Engine:
         """Every reason the diagram would be refused (empty when it can be deployed)."""
         return validate_diagram(xml, self.rules()).issues
 
-    def deploy(self, session: Session, xml: bytes | str, deployed_by: str | None = None) -> list[ProcessVersion]:
-        """Validate and store each executable process of the document as a new version (unchanged ones are reused)."""
+    def deploy(
+        self, session: Session, xml: bytes | str, deployed_by: str | None = None, skip_known: bool = False
+    ) -> list[ProcessVersion]:
+        """Validate and store each executable process of the document as a new version (unchanged ones are reused).
+
+        With `skip_known`, a process whose content was deployed at any time before is not deployed again: `init`
+        uses it for the shipped diagrams, so that a diagram a manager has changed since is never put back.
+        """
         result = validate_diagram(xml, self.rules())
         if result.issues:
             raise DeployRefused(result.issues)
-        text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+        text = result.text if result.text is not None else (xml.decode("utf-8") if isinstance(xml, bytes) else xml)
         versions = []
         for process in result.processes:
             digest = hashlib.sha256(text.encode("utf-8") + process.key.encode()).hexdigest()
             latest = self.latest_version(session, process.key)
             if latest is not None and latest.content_hash == digest:
                 versions.append(latest)
+                continue
+            known = (
+                session.scalars(
+                    select(ProcessVersion)
+                    .where(ProcessVersion.process_key == process.key, ProcessVersion.content_hash == digest)
+                    .order_by(ProcessVersion.version.desc())
+                    .limit(1)
+                ).first()
+                if skip_known
+                else None
+            )
+            if known is not None:
+                versions.append(known)
                 continue
             version = ProcessVersion(
                 process_key=process.key,
@@ -280,6 +315,108 @@ class Engine:
         self._save(session, instance, workflow, actor, now)
         return instance
 
+    # ------------------------------------------------------------- migration
+    def migration_precheck(
+        self, session: Session, instance: ProcessInstance, target: ProcessVersion
+    ) -> MigrationOutcome:
+        """Whether the instance could move to `target`, and what would change for it; nothing is written."""
+        return self._migrated_state(session, instance, target)[0]
+
+    def migrate(
+        self,
+        session: Session,
+        instance_id: int,
+        target: ProcessVersion,
+        actor: Actor,
+        now: datetime | None = None,
+    ) -> MigrationOutcome:
+        """Move a running instance to another version of its diagram, recorded in its journal.
+
+        When the move is not possible (see `engine.migration`) or fails while running, the outcome says why and the
+        instance stays exactly as it was, on its version. Raises TaskNotFound for an unknown instance and TaskConflict
+        when someone advanced the instance at the same moment.
+        """
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise TaskNotFound("Processo non trovato.")
+        outcome, state = self._migrated_state(session, instance, target)
+        if state is None:
+            return outcome
+        now = now or utcnow()
+        previous = instance.version
+        try:
+            with session.begin_nested():
+                script_engine = self._script_engine(session, instance, actor, now)
+                workflow = rt.load_workflow(_spec_key(target), lambda: target.spec_json, state, script_engine)
+                instance.process_version_id = target.id
+                instance.version = target
+                self._journal(
+                    session,
+                    instance,
+                    actor,
+                    now,
+                    "migration",
+                    title=f"Versione {previous.version} → {target.version}",
+                    details={"from_version": previous.version, "to_version": target.version, "notes": outcome.notes},
+                )
+                self._run(workflow, lambda: rt.refresh(workflow))
+                self._refresh_open_task_rows(session, instance, workflow)
+                self._save(session, instance, workflow, actor, now)
+        except TaskConflict:
+            raise
+        except (EngineError, OperationRefused) as exc:
+            outcome.blockers.append(f"la migrazione non è riuscita: {exc}")
+        return outcome
+
+    def _migrated_state(
+        self, session: Session, instance: ProcessInstance, target: ProcessVersion
+    ) -> tuple[MigrationOutcome, str | None]:
+        """The outcome of moving the instance, and its state moved to `target` (None when it cannot move)."""
+        current = instance.version
+        if target.process_key != instance.process_key:
+            return MigrationOutcome(blockers=["la versione indicata è di un altro processo"]), None
+        if target.id == current.id:
+            return MigrationOutcome(blockers=[f"il processo è già sulla versione {target.version}"]), None
+        if instance.status not in ("running", "waiting"):
+            reason = {
+                "error": "il processo è fermo per un errore: va prima ripreso dagli amministratori",
+                "completed": "il processo è concluso",
+            }.get(instance.status, f"il processo non è in corso (stato: {instance.status})")
+            return MigrationOutcome(blockers=[reason]), None
+        try:
+            workflow = self._load(session, instance, Actor.system(), utcnow())
+            new = rt.new_workflow(_spec_key(target), lambda: target.spec_json, workflow.script_engine)
+            outcome = migrate_workflow(workflow, new.spec, new.subprocess_specs)
+            if not outcome.possible:
+                return outcome, None
+            state = rt.serialize_state(workflow)
+            # The proof that the instance can live on the new version: its state reads back with the new spec.
+            rt.load_workflow(_spec_key(target), lambda: target.spec_json, state, workflow.script_engine)
+        except Exception as exc:  # noqa: BLE001 - any failure means "cannot move", with the reason shown
+            return MigrationOutcome(blockers=[f"il motore non riesce a spostare il processo ({exc})"]), None
+        return outcome, state
+
+    def _refresh_open_task_rows(self, session: Session, instance: ProcessInstance, workflow) -> None:
+        """Open tasks that stay open after a migration take the new definition (title, form, lane, deadline)."""
+        for row in self.open_tasks(session, instance.id):
+            task = rt.task_by_id(workflow, row.spiff_task_id)
+            if task is None or task.state != rt.TaskState.READY:
+                continue  # no longer open: _sync_human_tasks cancels the row
+            lane = rt.task_lane(task)
+            role = self.lane_roles.get((lane or "").strip().lower())
+            row.title = rt.task_title(task)
+            row.form_key = rt.task_form_key(task)
+            row.due_at = rt.timer_due_of_task(task)
+            if (row.lane, row.role) != (lane, role):
+                organization_id, assignee_id = self.task_scope(role, task.data)
+                row.lane, row.role = lane, role
+                row.organization_id, row.assignee_id = _as_int(organization_id), _as_int(assignee_id)
+
+    def element_states(self, session: Session, instance: ProcessInstance) -> ElementStates:
+        """Which elements of the instance's diagram are completed, active or waiting (for the diagram viewer)."""
+        workflow = self._load(session, instance, Actor.system(), utcnow())
+        return element_states(workflow)
+
     # --------------------------------------------------------------- queries
     def may_complete(self, task: HumanTask, actor: Actor) -> bool:
         if task.role not in actor.roles:
@@ -389,10 +526,14 @@ class Engine:
             step()
         except OperationRefused:
             raise
+        except StaleDataError:  # an autoflush inside an operation met a newer version of the instance
+            raise TaskConflict(STALE_MESSAGE) from None
         except rt.SpiffWorkflowException as exc:
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, OperationRefused):
                 raise cause from None
+            if isinstance(cause, StaleDataError):
+                raise TaskConflict(STALE_MESSAGE) from None
             raise EngineError(f"Il processo non può proseguire: {exc}") from exc
 
     def _save(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
@@ -402,10 +543,7 @@ class Engine:
             self._write_step(session, instance, workflow, actor, now)
             session.flush()
         except StaleDataError:
-            raise TaskConflict(
-                "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
-                "Ricarica la pagina per vedere lo stato attuale."
-            ) from None
+            raise TaskConflict(STALE_MESSAGE) from None
 
     def _write_step(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
         rt.forget_keys(workflow, workflow.script_engine.forgotten_keys)
@@ -461,6 +599,11 @@ class Engine:
             )
 
     def _journal(self, session, instance, actor: Actor, now, kind, element_id=None, title=None, details=None):
+        """Append to the instance's hash chain; the head lives on the instance row, written in the same step."""
+        details = json.loads(json.dumps(details, default=_encode_value)) if details is not None else None
+        prev = instance.journal_head or GENESIS_HASH
+        details_hash = details_digest(details)
+        digest = journal_hash(prev, instance.id, now, kind, actor.id, actor.label, element_id, title, details_hash)
         session.add(
             JournalEntry(
                 instance_id=instance.id,
@@ -471,8 +614,12 @@ class Engine:
                 element_id=element_id,
                 title=title,
                 details=details,
+                prev_hash=prev,
+                details_hash=details_hash,
+                hash=digest,
             )
         )
+        instance.journal_head = digest
 
 
 def _spec_key(version: ProcessVersion) -> str:

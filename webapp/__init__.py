@@ -51,6 +51,26 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(membership_bp)
 
+    from webapp.agreements.views import bp as agreements_bp
+    from webapp.citizen.views import bp as citizen_bp
+    from webapp.signals.views import bp as signals_bp
+
+    for blueprint in (signals_bp, citizen_bp, agreements_bp):  # the doors into the network (Fase 2)
+        app.register_blueprint(blueprint)
+
+    from webapp.modeler.views import bp as modeler_bp
+
+    app.register_blueprint(modeler_bp)  # processes: modeler, versions, migration, instance diagrams
+
+    from webapp.monitoring import views as monitoring_views
+
+    monitoring_views.init_app(app)
+
+    from webapp import audit, security
+
+    security.init_app(app)  # route policy gate, headers, limits, second factor, account pages
+    audit.init_app(app)
+
     from webapp.cli import tessere
 
     app.cli.add_command(tessere)
@@ -67,8 +87,12 @@ def _configure_login() -> None:
     login.login_message_category = "info"
 
     @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        user_id, _, fingerprint = session_id.partition(".")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or fingerprint != user.session_fingerprint():
+            return None  # the password changed since this session began (see User.get_id)
+        return user
 
 
 def _register_error_pages(app: Flask) -> None:

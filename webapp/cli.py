@@ -27,7 +27,8 @@ def deploy_shipped_diagrams() -> list[str]:
     deployed = []
     for path in sorted(Path(current_app.config["TESSERE_BPMN_DIR"]).glob("*.bpmn")):
         started = datetime.now(UTC)
-        versions = engine.deploy(db.session, path.read_bytes(), deployed_by="tessere init")
+        # skip_known: a shipped diagram a manager has since changed in the modeler is never put back
+        versions = engine.deploy(db.session, path.read_bytes(), deployed_by="tessere init", skip_known=True)
         new = [v for v in versions if as_utc(v.deployed_at) >= started]  # the others were deployed before
         db.session.commit()
         deployed.extend(f"{v.process_key} v{v.version}" for v in new)
@@ -43,6 +44,16 @@ def init_command() -> None:
     upgrade()
     for name in deploy_shipped_diagrams():
         click.echo(f"Diagramma pubblicato: {name}")
+    from sqlalchemy import inspect
+
+    from webapp.monitoring.schedule import ensure_schedule
+
+    if inspect(db.engine).has_table("monitoring_schedule"):  # the worker starts the monitoring periods from here
+        schedule = ensure_schedule(db.session, datetime.now(UTC))
+        db.session.commit()
+        click.echo(f"Monitoraggio periodico: un periodo ogni {schedule.interval_months} mesi.")
+    else:
+        click.echo("Monitoraggio periodico non programmato: manca la tabella monitoring_schedule (migrazioni).")
     click.echo("Database pronto.")
 
 
@@ -66,18 +77,24 @@ def user_group() -> None:
 @click.option("--name", required=True)
 @click.option("--role", required=True)
 @click.option("--organization", "organization_cf", default=None, help="Codice fiscale dell'organizzazione")
+@click.option("--service", default=None, help="Servizio specialistico (numero o nome) per il ruolo health_service")
 @click.option("--password", required=True)
 @with_appcontext
-def user_create(email, name, role, organization_cf, password) -> None:
+def user_create(email, name, role, organization_cf, service, password) -> None:
     from webapp.auth.services import AccountError, create_user
 
     try:
-        user = create_user(db.session, email, name, role, password, organization_cf)
+        user = create_user(db.session, email, name, role, password, organization_cf, service=service)
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Utente creato: {user.email} ({user.role})")
+    if user.role == "health_service" and user.specialist_service_id is None:
+        click.echo(
+            "Attenzione: l'utente non è collegato a nessun servizio specialistico e non potrà avviare prese in "
+            "carico finché il responsabile non lo collega (Accordi di rete) o non lo si ricrea con --service."
+        )
 
 
 @tessere.group("token")
@@ -136,7 +153,158 @@ def _parse_now(value: str | None) -> datetime | None:
 @click.option("--interval", default=30, show_default=True, help="Secondi tra una passata e l'altra.")
 @with_appcontext
 def worker_command(once: bool, now_text: str | None, interval: int) -> None:
-    """Fire due timers and send queued e-mail (see webapp/notifications/worker.py)."""
+    """Start the periodic processes due, fire due timers and send queued e-mail (webapp/notifications/worker.py)."""
     from webapp.notifications.worker import run_worker
 
     run_worker(db.session, get_engine(), current_app.config, once, _parse_now(now_text), interval, click.echo)
+
+
+# ------------------------------------------------------------------------------------------- trust and audit
+@tessere.group("audit")
+def audit_group() -> None:
+    """Verify the journal's hash chain."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check every instance's journal chain; exit 1 if anything was altered, removed or inserted."""
+    from webapp.audit.services import verify_journal
+
+    report = verify_journal(db.session)
+    db.session.rollback()
+    for instance_id, problems in report.problems.items():
+        for problem in problems:
+            click.echo(f"Processo {instance_id}: {problem}", err=True)
+    click.echo(f"Giornale: {report.entries} voci in {report.instances} processi verificate.")
+    click.echo(f"Sigillo (annotalo per confronti futuri): {report.seal}")
+    if not report.ok:
+        click.echo(f"ATTENZIONE: giornale alterato in {len(report.problems)} processi.", err=True)
+        sys.exit(1)
+    click.echo("Catena integra.")
+
+
+@tessere.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check every instance's state against its task rows and its journal; exit 1 on any disagreement."""
+    from webapp.audit.services import check_instances
+
+    report = check_instances(db.session, get_engine())
+    db.session.rollback()
+    for instance_id, problems in report.problems.items():
+        for problem in problems:
+            click.echo(f"Processo {instance_id}: {problem}", err=True)
+    click.echo(f"Processi controllati: {report.instances}; con problemi: {len(report.problems)}.")
+    if not report.ok:
+        sys.exit(1)
+
+
+@tessere.command("retention")
+@click.option("--years", type=int, default=None, help="Anni dopo la chiusura (default: TESSERE_RETENTION_YEARS, 10).")
+@click.option("--dry-run", is_flag=True, help="Mostra i casi che sarebbero anonimizzati, senza modificare nulla.")
+@click.option("--now", "now_text", default=None, help="Considera questo momento come «adesso» (ISO 8601).")
+@with_appcontext
+def retention_command(years: int | None, dry_run: bool, now_text: str | None) -> None:
+    """Anonymize closed cases older than the retention period (aggregate figures are kept)."""
+    from webapp.audit.retention import apply_retention
+
+    years = years if years is not None else int(current_app.config.get("TESSERE_RETENTION_YEARS", 10))
+    if years < 1:
+        raise click.BadParameter("il periodo di conservazione deve essere di almeno un anno", param_hint="--years")
+    result = apply_retention(db.session, years, now=_parse_now(now_text), dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "da anonimizzare" if dry_run else "anonimizzati"
+    click.echo(f"Casi chiusi prima del {result.cutoff.date().isoformat()} {verb}: {len(result.cases)}")
+    for case_id in result.cases:
+        click.echo(f"  caso n. {case_id}")
+
+
+@tessere.command("export-person")
+@click.argument("case_id", type=int)
+@with_appcontext
+def export_person_command(case_id: int) -> None:
+    """Print as JSON everything held about the person of a case (right of access)."""
+    import json
+
+    from webapp.audit.subject_access import person_export
+    from webapp.referrals.models import Case
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise click.ClickException(f"Nessun caso n. {case_id}.")
+    click.echo(json.dumps(person_export(db.session, case), ensure_ascii=False, indent=2))
+
+
+@token_group.command("list")
+@click.argument("email")
+@with_appcontext
+def token_list(email) -> None:
+    """List a user's API tokens (never the tokens themselves: only their numbers and state)."""
+    from webapp.auth.services import tokens_of
+
+    user = _user_by_email(email)
+    for token in tokens_of(db.session, user):
+        state = f"revocato {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "attivo"
+        click.echo(f"{token.id}\t{token.label or '-'}\tcreato {token.created_at:%Y-%m-%d %H:%M}\t{state}")
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    from webapp.auth.services import revoke_token
+
+    if revoke_token(db.session, None, token_id) is None:
+        raise click.ClickException(f"Nessun token n. {token_id}.")
+    db.session.commit()
+    click.echo(f"Token n. {token_id} revocato.")
+
+
+@user_group.command("invite")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True)
+@click.option("--organization", "organization_cf", default=None, help="Codice fiscale dell'organizzazione")
+@with_appcontext
+def user_invite(email, name, role, organization_cf) -> None:
+    """Create a user without a password and e-mail them a single-use link (7 days) to choose it."""
+    import secrets
+
+    from webapp.auth.services import AccountError, create_user
+    from webapp.security.links import send_invitation
+
+    try:
+        user = create_user(db.session, email, name, role, secrets.token_urlsafe(32), organization_cf)
+        send_invitation(db.session, user)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Utente creato: {user.email} ({user.role}); invito inviato per e-mail (valido 7 giorni).")
+
+
+@user_group.command("reset-totp")
+@click.argument("email")
+@with_appcontext
+def user_reset_totp(email) -> None:
+    """Remove a user's second factor (lost phone): they set it up again at the next login."""
+    user = _user_by_email(email)
+    user.totp_secret = None
+    user.totp_last_step = None
+    db.session.commit()
+    click.echo(f"Verifica in due passaggi azzerata per {user.email}.")
+
+
+def _user_by_email(email: str):
+    from sqlalchemy import func, select
+
+    from webapp.auth.models import User
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Nessun utente con e-mail {email}.")
+    return user

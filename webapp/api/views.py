@@ -86,7 +86,7 @@ def openapi():
 def list_tasks():
     page, per_page = _page_args()
     instance_id = request.args.get("instance_id")
-    if instance_id is not None and not instance_id.isdigit():
+    if instance_id is not None and (not instance_id.isdigit() or int(instance_id) >= 2**31):
         raise ApiError(400, "instance_id deve essere un numero intero.")
     tasks, total = get_engine().worklist(
         db.session,

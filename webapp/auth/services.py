@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from engine import Actor
 from webapp.auth.models import ROLES, ApiToken, User
 from webapp.network.models import Organization
+from webapp.security.passwords import MIN_PASSWORD_LENGTH, password_problem  # noqa: F401  (re-exported)
 
 _HASHER = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
@@ -32,13 +32,21 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    session: Session, email: str, name: str, role: str, password: str, organization_cf: str | None = None
+    session: Session,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    organization_cf: str | None = None,
+    service: str | None = None,
 ) -> User:
+    """A new account; `service` (id or name of a specialist service) binds a `health_service` operator to it."""
     email = email.strip().lower()
     if role not in ROLES:
         raise AccountError(f"Ruolo sconosciuto «{role}»: usare uno tra {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
     if session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(f"Esiste già un utente con e-mail {email}.")
     organization = None
@@ -48,18 +56,37 @@ def create_user(
         organization = session.scalar(select(Organization).where(Organization.codice_fiscale == organization_cf))
         if organization is None:
             raise AccountError(f"Nessuna organizzazione con codice fiscale {organization_cf}.")
+    specialist_service = _specialist_service(session, role, service)
     user = User(
         email=email,
         name=name.strip(),
         role=role,
         organization_id=organization.id if organization else None,
+        specialist_service_id=specialist_service.id if specialist_service else None,
         password_hash=hash_password(password),
         active=True,
         created_at=datetime.now(UTC),
+        password_changed_at=datetime.now(UTC),
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _specialist_service(session: Session, role: str, service: str | None):
+    """The specialist service named by id or by name (only for `health_service` accounts)."""
+    from webapp.agreements.models import SpecialistService
+
+    if not service:
+        return None
+    if role != "health_service":
+        raise AccountError("Solo gli utenti con ruolo health_service si collegano a un servizio specialistico.")
+    text = service.strip()
+    found = session.get(SpecialistService, int(text)) if text.isdigit() else None
+    found = found or session.scalar(select(SpecialistService).where(func.lower(SpecialistService.name) == text.lower()))
+    if found is None:
+        raise AccountError(f"Nessun servizio specialistico «{text}»: il responsabile lo registra in «Accordi di rete».")
+    return found
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -75,15 +102,49 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password (checked against the policy); every other session of the account ends."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = datetime.now(UTC)
+    session.flush()
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _HASHER.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, user: User) -> str:
+def create_token(session: Session, user: User, label: str | None = None) -> str:
+    """A new API token for `user`: shown once, only its SHA-256 is stored."""
     token = "tes_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=datetime.now(UTC)))
+    label = (label or "").strip()[:100] or None
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=datetime.now(UTC)))
     session.flush()
     return token
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, user: User | None, token_id: int) -> ApiToken | None:
+    """Revoke one of `user`'s tokens (any user's when `user` is None: the CLI); None if there is no such token."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (user is not None and row.user_id != user.id):
+        return None
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+    session.flush()
+    return row
 
 
 def user_for_token(session: Session, token: str) -> User | None:

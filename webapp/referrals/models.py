@@ -40,6 +40,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiary.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The specialist service (UFSMIA, AUSL...) whose operator opened the case; NULL for the social service.
+    referring_service_id: Mapped[int | None] = mapped_column(ForeignKey("specialist_service.id"), index=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), unique=True)
     target_group: Mapped[str] = mapped_column(String(40), index=True)
     needs: Mapped[list] = mapped_column(JSON)
@@ -48,6 +50,13 @@ class Case(Base):
     consent_share: Mapped[bool] = mapped_column(default=False)
     consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # What the person agreed to (see services.CONSENT_SCOPE); the data shared with each organization is chosen per
+    # referral (Referral.share_*). Withdrawing consent stops every further sharing (services.withdraw_consent).
+    consent_scope: Mapped[str | None] = mapped_column(String(300))
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set by `tessere retention` when the person's data of a closed case was anonymized (aggregates stay).
+    anonymized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -56,6 +65,7 @@ class Case(Base):
 
     beneficiary: Mapped[Beneficiary] = relationship()
     owner = relationship("User", foreign_keys=[owner_id])
+    referring_service = relationship("SpecialistService")
     referrals: Mapped[list[Referral]] = relationship(back_populates="case", order_by="Referral.id")
 
 
@@ -101,6 +111,8 @@ class AccessLogEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))
+    # Why a manager opened a restricted case (required for special-category data), as they stated it.
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Notification(Base):

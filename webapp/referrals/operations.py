@@ -13,9 +13,15 @@ from sqlalchemy import select, update
 from engine import OperationContext, OperationRefused, OperationRegistry
 from engine.models import HumanTask
 from forms.vocabulary import SPECIAL_CATEGORY_GROUPS
+from webapp.agreements import services as agreements
 from webapp.network.models import Offer
 from webapp.notifications.services import external_url, mail_organization, mail_user, referral_mail_context
 from webapp.referrals.models import Beneficiary, Case, Notification, Referral
+
+CONSENT_SCOPE = (
+    "Condivisione con l'organizzazione della rete a cui la persona è inviata del nome e dei soli dati di contatto "
+    "scelti dall'assistente sociale per ciascun invio; mai codice fiscale, indirizzo o note."
+)
 
 PERSON_FIELDS = ("first_name", "last_name", "codice_fiscale", "birth_date", "phone", "email", "address", "notes")
 SHARING_FIELDS = ("message", "share_last_name", "share_phone", "share_email")
@@ -67,6 +73,10 @@ def _parse_date(value) -> date | None:
 def register_case(ctx: OperationContext) -> dict:
     """Presa in carico: store the person and the case; keep only ids in the process state."""
     data = ctx.data
+    owner_id = int(data.get("owner_user_id") or ctx.actor.id)
+    blocked = agreements.referral_block_reason_for_user_id(ctx.session, owner_id, agreements.today(ctx.now))
+    if blocked:  # a specialist service takes people in charge only within an agreement in force
+        raise OperationRefused(blocked)
     beneficiary = Beneficiary(
         first_name=data["first_name"],
         last_name=data["last_name"],
@@ -82,13 +92,15 @@ def register_case(ctx: OperationContext) -> dict:
     consent = bool(data.get("consent_share"))
     case = Case(
         beneficiary_id=beneficiary.id,
-        owner_id=int(data.get("owner_user_id") or ctx.actor.id),
+        owner_id=owner_id,
+        referring_service_id=agreements.referring_service_id(ctx.session, owner_id),
         instance_id=ctx.instance_id,
         target_group=data["target_group"],
         needs=list(data.get("needs") or []),
         notes=data.get("notes") or None,
         restricted=data["target_group"] in SPECIAL_CATEGORY_GROUPS,
         consent_share=consent,
+        consent_scope=CONSENT_SCOPE if consent else None,
         consent_recorded_at=ctx.now,
         consent_recorded_by_id=ctx.actor.id,
         status="open",
@@ -103,11 +115,19 @@ def register_case(ctx: OperationContext) -> dict:
 def send_referral(ctx: OperationContext) -> dict:
     """Invio: the case goes to an offer's organization, which gets a task and a notification."""
     case = _case(ctx)
+    if case.consent_withdrawn_at is not None:
+        raise OperationRefused(
+            "La persona ha revocato il consenso a condividere i dati: non è più possibile inviarla alla rete.",
+            field="offer_id",
+        )
     if not case.consent_share:
         raise OperationRefused(
             "La persona non ha dato il consenso a condividere i dati: senza consenso non è possibile l'invio.",
             field="offer_id",
         )
+    blocked = agreements.referral_block_reason_for_user_id(ctx.session, ctx.actor.id, agreements.today(ctx.now))
+    if blocked:
+        raise OperationRefused(blocked, field="offer_id")
     offer = ctx.session.get(Offer, ctx.data.get("offer_id"))
     if offer is None or not offer.active or offer.organization.status != "approved":
         raise OperationRefused("L'offerta scelta non è disponibile nel catalogo.", field="offer_id")

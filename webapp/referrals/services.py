@@ -63,8 +63,42 @@ def case_for_instance(session: Session, instance_id: int) -> Case | None:
     return session.scalar(select(Case).where(Case.instance_id == instance_id))
 
 
-def log_access(session: Session, user: User, case: Case, action: str, channel: str = "web") -> None:
-    session.add(AccessLogEntry(user_id=user.id, case_id=case.id, at=datetime.now(UTC), action=action, channel=channel))
+def log_access(
+    session: Session, user: User, case: Case, action: str, channel: str = "web", reason: str | None = None
+) -> None:
+    session.add(
+        AccessLogEntry(
+            user_id=user.id, case_id=case.id, at=datetime.now(UTC), action=action, channel=channel, reason=reason
+        )
+    )
+
+
+# Why a manager opens a restricted case: one of these, plus their own words (recorded in the access log).
+ACCESS_REASONS = (
+    ("supervisione", "Supervisione del caso"),
+    ("sostituzione", "Sostituzione dell'assistente sociale in carico"),
+    ("reclamo", "Reclamo o segnalazione della persona"),
+    ("richiesta_autorita", "Richiesta dell'autorità giudiziaria o di polizia"),
+    ("diritto_accesso", "Richiesta di accesso della persona ai propri dati"),
+    ("altro", "Altro motivo (specificare)"),
+)
+
+
+def needs_access_reason(user: User, case: Case) -> bool:
+    """Managers state why before reading a restricted case they are not in charge of."""
+    return case.restricted and user.role == "manager" and case.owner_id != user.id
+
+
+def withdraw_consent(session: Session, user: User, case: Case, now: datetime | None = None) -> None:
+    """The person withdrew consent: no further referral, and organizations stop seeing their contacts."""
+    if case.consent_withdrawn_at is not None:
+        return
+    now = now or datetime.now(UTC)
+    case.consent_share = False
+    case.consent_withdrawn_at = now
+    case.consent_withdrawn_by_id = user.id
+    log_access(session, user, case, "consent:withdraw")
+    session.flush()
 
 
 def list_cases(session: Session, user: User, status: str | None = None, limit: int = 50, offset: int = 0):
@@ -85,6 +119,8 @@ def list_received_referrals(session: Session, user: User, limit: int = 50, offse
 
 def display_name(case: Case, viewer: User) -> str:
     """Names of restricted cases are hidden in lists for everyone but the social worker in charge."""
+    if case.anonymized_at is not None:
+        return "Persona anonimizzata"
     if case.restricted and case.owner_id != viewer.id:
         return f"{case.beneficiary.first_name[:1]}. (caso riservato)"
     return case.beneficiary.full_name
@@ -108,6 +144,11 @@ def referral_view(referral: Referral) -> dict:
         "sent_at": referral.sent_at.isoformat(),
         "social_worker": case.owner.name,
     }
+    if case.consent_withdrawn_at is not None or case.anonymized_at is not None:
+        # consent withdrawn: nothing more than the first name's initial, and the social worker to ask
+        view["first_name"] = person.first_name[:1] + "."
+        view["consent_withdrawn"] = True
+        return view
     if referral.share_last_name:
         view["last_name"] = person.last_name
     if referral.share_phone and person.phone:
@@ -135,9 +176,13 @@ def case_view(case: Case) -> dict:
         "target_group": case.target_group,
         "target_group_label": TARGET_GROUPS_BY_CODE[case.target_group].label,
         "needs": [NEED_LABELS.get(n, n) for n in case.needs],
+        "referring_service": case.referring_service.name if case.referring_service else None,
         "notes": case.notes,
         "restricted": case.restricted,
         "consent_share": case.consent_share,
+        "consent_scope": case.consent_scope,
+        "consent_recorded_at": case.consent_recorded_at.isoformat() if case.consent_recorded_at else None,
+        "consent_withdrawn_at": case.consent_withdrawn_at.isoformat() if case.consent_withdrawn_at else None,
         "referrals": [
             {
                 "referral_id": r.id,
@@ -183,7 +228,14 @@ def task_context(session: Session, user: User, task: HumanTask, channel: str = "
     """The case data the person completing `task` may see (logged when it includes a person's record)."""
     case = case_for_instance(session, task.instance_id)
     if case is None:
-        return {}
+        from webapp.workflow import process_pages  # processes without a case (signals, citizens' requests)
+
+        pages = process_pages(task.process_key)
+        if pages is not None:
+            return pages.context(session, user, task, channel)
+        from webapp.signals.services import intake_context  # an intake opened from a signal shows the signal
+
+        return intake_context(session, user, task)
     if user.role == "association":
         referral = latest_referral_for_organization(session, case, user.organization_id)
         if referral is None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from wtforms import Form, RadioField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length
 
 from engine import OperationRefused
 from engine.models import ProcessInstance
+from forms.choices import choices
 from forms.referral import PresaInCaricoForm
 from webapp.access import roles_required
+from webapp.agreements.services import referral_block_reason
 from webapp.extensions import db
 from webapp.referrals import services
 from webapp.tasks.services import FormInvalid, start_with_first_task
@@ -46,6 +51,9 @@ def new_case():
     engine = get_engine()
     status = 200
     general_errors: list[str] = []
+    blocked = referral_block_reason(db.session, current_user)  # specialist services: only within an agreement
+    if blocked and request.method == "GET":
+        return render_template("error.html", title="Presa in carico non disponibile", message=blocked), 403
     if request.method == "POST":
         try:
             instance = start_with_first_task(db.session, engine, current_user, "percorso_beneficiario", request.form)
@@ -78,13 +86,29 @@ def new_case():
     ), status
 
 
+ACCESS_REASON_VALIDITY = 30 * 60  # seconds a stated reason covers further reads of the same case
+REASONS_KEY = "tessere_access_reasons"
+
+
+def stated_access_reason(case_id: int) -> str | None:
+    stated = (session.get(REASONS_KEY) or {}).get(str(case_id))
+    if not stated or time.time() - stated[1] > ACCESS_REASON_VALIDITY:
+        return None
+    return stated[0]
+
+
 @bp.route("/casi/<int:case_id>")
 @login_required
 def case_detail(case_id: int):
     case = services.case_for_user(db.session, current_user, case_id)
     if case is None:
         abort(404)
-    services.log_access(db.session, current_user, case, "case:view")
+    reason = None
+    if services.needs_access_reason(current_user, case):
+        reason = stated_access_reason(case.id)
+        if reason is None:
+            return redirect(url_for("referrals.access_reason", case_id=case.id))
+    services.log_access(db.session, current_user, case, "case:view", reason=reason)
     db.session.commit()
     instance = db.session.get(ProcessInstance, case.instance_id)
     engine = get_engine()
@@ -119,6 +143,62 @@ def referral_detail(referral_id: int):
         my_tasks=my_tasks,
         labels=services.LABELS,
     )
+
+
+class AccessReasonForm(Form):
+    reason = RadioField(
+        "Motivo", choices=choices(list(services.ACCESS_REASONS)), validators=[DataRequired("Scegli il motivo.")]
+    )
+    detail = TextAreaField(
+        "Spiegazione",
+        [Length(max=500, message="Al massimo 500 caratteri.")],
+        description="Obbligatoria per «Altro motivo»; resta nel registro degli accessi.",
+    )
+
+    def validate_detail(self, field) -> None:
+        if self.reason.data == "altro" and not (field.data or "").strip():
+            raise ValidationError("Spiega il motivo dell'accesso.")
+
+
+@bp.route("/casi/<int:case_id>/motivo", methods=["GET", "POST"])
+@roles_required("manager")
+def access_reason(case_id: int):
+    """A restricted case: the manager states why before reading it; the reason goes to the access log."""
+    case = services.case_for_user(db.session, current_user, case_id)
+    if case is None:
+        abort(404)
+    if not services.needs_access_reason(current_user, case):
+        return redirect(url_for("referrals.case_detail", case_id=case.id))
+    form = AccessReasonForm(request.form)
+    if request.method == "POST" and form.validate():
+        label = dict(services.ACCESS_REASONS)[form.reason.data]
+        detail = " ".join((form.detail.data or "").split())
+        reasons = dict(session.get(REASONS_KEY) or {})
+        reasons[str(case.id)] = [f"{label}: {detail}" if detail else label, int(time.time())]
+        session[REASONS_KEY] = reasons
+        return redirect(url_for("referrals.case_detail", case_id=case.id))
+    return render_template("referrals/access_reason.html", case=case, form=form), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/casi/<int:case_id>/consenso/revoca", methods=["POST"])
+@roles_required("social_worker", "manager", "health_service")
+def withdraw_consent(case_id: int):
+    case = services.case_for_user(db.session, current_user, case_id)
+    if case is None:
+        abort(404)
+    if request.form.get("conferma") != "si":
+        flash("Per registrare la revoca conferma la casella.", "warning")
+        return redirect(url_for("referrals.case_detail", case_id=case.id))
+    services.withdraw_consent(db.session, current_user, case)
+    db.session.commit()
+    flash(
+        "Revoca del consenso registrata: la persona non può più essere inviata alla rete e le organizzazioni "
+        "non vedono più i suoi dati di contatto.",
+        "success",
+    )
+    return redirect(url_for("referrals.case_detail", case_id=case.id))
 
 
 def _actor():
