@@ -118,7 +118,8 @@ class RispostaInvioForm(ItalianForm):
         description=_l("Obbligatorio se non accogli la persona."),
     )
     first_appointment = DateField(_l("Data del primo incontro"), [Optional()], description=_l("Facoltativa."))
-    note = TextAreaField(_l("Note per il servizio sociale"), [Optional(), Length(max=2000), no_control_characters])
+    # No Optional(): it would stop the chain on an empty note and skip validate_note below.
+    note = TextAreaField(_l("Note per il servizio sociale"), [Length(max=2000), no_control_characters])
 
     def validate_decline_reason(self, field) -> None:
         if self.answer.data == "rifiuta" and not field.data:

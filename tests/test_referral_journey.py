@@ -328,3 +328,13 @@ def test_after_intake_the_social_worker_goes_straight_to_choosing_the_offer(app,
     with app.app_context():
         task = db.session.get(HumanTask, task_id)
         assert task.form_key == "scelta_offerta" and task.status == "open"
+
+
+def test_declining_for_another_reason_requires_a_note(app, login):
+    worker, operator = login(f.SOCIAL_WORKER), login(f.OPERATOR_A)
+    instance_id = start_case(app, worker)
+    send_to_offer(app, worker, instance_id, "Pacchi alimentari")
+    answer = open_task(app, instance_id, "risposta_invio")
+    page = submit(operator, answer.id, {"answer": "rifiuta", "decline_reason": "altro"}, expect=422)
+    assert "Spiega il motivo nelle note." in page.get_data(as_text=True)
+    submit(operator, answer.id, {"answer": "rifiuta", "decline_reason": "altro", "note": "Sede chiusa per lavori."})

@@ -50,6 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (pact_bp, network_bp, hsds_bp):  # hsds: public, outside the token-checked `api` blueprint
         app.register_blueprint(blueprint)
     app.register_blueprint(membership_bp)
+    # tasks that have a page of their own: the generic task page sends people there
+    app.extensions.setdefault("tessere_task_pages", {}).update(
+        {"esame_domanda_adesione": "membership.review_by_task", "pubblicazione_patto": "pact.publish"}
+    )
 
     from webapp.agreements.views import bp as agreements_bp
     from webapp.citizen.views import bp as citizen_bp

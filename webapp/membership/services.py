@@ -52,6 +52,7 @@ from webapp.membership.models import (
     RegistryEnrolment,
 )
 from webapp.network.models import Organization
+from webapp.security.passwords import password_problem
 
 PROCESS_KEY = "fase1_adesione"
 APPLICANT_ROLE = "applicant"
@@ -108,7 +109,11 @@ class NotEditable(Exception):
 
 
 class InvitationProblem(Exception):
-    """The invitation cannot be accepted; the message is for the person who opened it."""
+    """The invitation cannot be accepted; the message is for the person who opened it (`field`: where it goes)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def utcnow() -> datetime:
@@ -615,6 +620,9 @@ def accept_invitation(session: Session, token: str, form: ImpostaPasswordForm, n
     if invitation is None:
         raise InvitationProblem("Il link di invito non è più valido: è già stato usato o è scaduto.")
     organization = invitation.organization
+    problem = password_problem(form.password.data or "", invitation.email)
+    if problem:
+        raise InvitationProblem(problem, field="password")
     try:
         user = create_user(
             session, invitation.email, form.name.data, "association", form.password.data, organization.codice_fiscale

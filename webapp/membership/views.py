@@ -184,7 +184,11 @@ def accept_invitation(token: str):
             try:
                 user = services.accept_invitation(db.session, token, form)
             except services.InvitationProblem as exc:
-                form.form_errors.append(str(exc))
+                target = form[exc.field] if exc.field else None
+                if target is not None:
+                    target.errors = [*target.errors, str(exc)]
+                else:
+                    form.form_errors.append(str(exc))
                 status = 422
             else:
                 login_user(user)
