@@ -22,7 +22,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired
 
 from forms.choices import choice_pairs
+from forms.citizen import ContattoCittadinoForm, RispostaRichiestaCittadinoForm
 from forms.membership import EsameDomandaForm, IntegrazioneDomandaForm
+from forms.monitoring import QuestionarioMonitoraggioForm, RevisioneMonitoraggioForm
 from forms.pact import PubblicazionePattoForm
 from forms.referral import (
     ChiusuraCasoForm,
@@ -32,6 +34,7 @@ from forms.referral import (
     RispostaInvioForm,
     SceltaOffertaForm,
 )
+from forms.signals import IntegrazioneSegnalazioneForm, SegnalazioneForm, ValutazioneSegnalazioneForm
 
 FORM_CLASSES: dict[str, type[Form]] = {
     "presa_in_carico": PresaInCaricoForm,
@@ -43,6 +46,13 @@ FORM_CLASSES: dict[str, type[Form]] = {
     "pubblicazione_patto": PubblicazionePattoForm,
     "esame_domanda_adesione": EsameDomandaForm,
     "integrazione_domanda": IntegrazioneDomandaForm,
+    "questionario_monitoraggio": QuestionarioMonitoraggioForm,
+    "revisione_monitoraggio": RevisioneMonitoraggioForm,
+    "segnalazione": SegnalazioneForm,
+    "valutazione_segnalazione": ValutazioneSegnalazioneForm,
+    "integrazione_segnalazione": IntegrazioneSegnalazioneForm,
+    "risposta_richiesta_cittadino": RispostaRichiestaCittadinoForm,
+    "contatto_cittadino": ContattoCittadinoForm,
 }
 
 

@@ -58,8 +58,8 @@ def _page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 50))
     except ValueError:
         raise ApiError(400, "page e per_page devono essere numeri interi.") from None
-    if page < 1 or not 1 <= per_page <= 200:
-        raise ApiError(400, "page deve essere almeno 1 e per_page tra 1 e 200.")
+    if not 1 <= page <= 1_000_000 or not 1 <= per_page <= 200:
+        raise ApiError(400, "page deve essere tra 1 e 1000000 e per_page tra 1 e 200.")
     return page, per_page
 
 

@@ -119,3 +119,21 @@ def organization_detail(organization_id: int):
         signature=signature,
         **_labels(),
     )
+
+
+@bp.route("/buone-pratiche")
+def good_practice_list():
+    """The plan's "sistema di buone pratiche": what worked in the network, told without data of the people helped."""
+    from webapp.monitoring.services import good_practices
+
+    return render_template("catalog/good_practices.html", practices=good_practices(db.session), **_labels())
+
+
+@bp.route("/buone-pratiche/<int:practice_id>")
+def good_practice_detail(practice_id: int):
+    from webapp.monitoring.services import good_practice
+
+    practice = good_practice(db.session, practice_id)
+    if practice is None:
+        abort(404)
+    return render_template("catalog/good_practice.html", practice=practice, **_labels())

@@ -101,6 +101,135 @@ def load_demo(session: Session, engine: Engine) -> dict[str, int]:
         created["cases"] = _walk_demo_cases(session, engine)
     _zones_and_verification(session, now)
     created["pact"] = _publish_and_sign_pact(session, engine)
+    created.update(_open_the_doors(session, engine, now))
+    from webapp.demo.history import load_history  # twenty months of past referrals and monitoring (Fase 3)
+
+    created["storico_invii"] = load_history(session, engine, now)
+    return created
+
+
+# The doors into the network (Fase 2): an agreement with the specialist services and one of their operators, two
+# signals from organizations, two citizens' requests from the public catalogue.
+DEMO_AGREEMENT = {
+    "title": "Accordo di rete per la presa in carico integrata",
+    "counterpart": "Azienda USL Toscana Centro",
+    "reference": "Accordo dimostrativo",
+    "services": (("UFSMIA Zona Fiorentina Nord-Ovest", "ufsmia"), ("SerD Zona Fiorentina Nord-Ovest", "serd")),
+}
+DEMO_HEALTH_USER = {
+    "email": "ufsmia@demo.tessere.it",
+    "name": "Chiara Lombardi",
+    "service": "UFSMIA Zona Fiorentina Nord-Ovest",
+}
+DEMO_SIGNALS = (
+    {
+        "first_name": "Giovanni",
+        "last_name": "Esposito",
+        "phone": "340 1112223",
+        "contact_notes": "Passa al punto di ascolto il martedì mattina.",
+        "listening_point": "Punto di ascolto dell'emporio",
+        "target_group": "poverta",
+        "needs": ["generi_alimentari"],
+        "description": "Ha perso il lavoro da due mesi e chiede aiuto per la spesa e per l'affitto.",
+        "urgent": "y",
+        "consent": "y",
+    },
+    {
+        "first_name": "Rosa",
+        "last_name": "Martini",
+        "contact_notes": "Tramite la vicina di casa, la signora Paola.",
+        "target_group": "anziani",
+        "needs": ["contrasto_solitudine"],
+        "description": "Anziana che esce sempre meno di casa; la incontriamo alle attività del mercoledì.",
+        "consent": "y",
+        "question": "La signora vive da sola? Ci sono familiari che la seguono?",
+    },
+)
+DEMO_CITIZEN_REQUESTS = (
+    {
+        "name": "Lucia Ferri",
+        "email": "lucia.ferri@example.org",
+        "message": "Sono libera il pomeriggio.",
+        "consent": "y",
+    },
+    {
+        "name": "Ahmed Benali",
+        "email": "ahmed.benali@example.org",
+        "phone": "328 5551234",
+        "message": "Vorrei migliorare l'italiano per cercare lavoro.",
+        "support_requested": "y",
+        "consent": "y",
+    },
+)
+
+
+def _open_the_doors(session: Session, engine: Engine, now: datetime) -> dict[str, int]:
+    from webapp.agreements.models import NetworkAgreement, SpecialistService
+    from webapp.citizen import services as citizen
+    from webapp.citizen.models import CitizenRequest
+    from webapp.signals import services as signals
+    from webapp.signals.models import Signal
+
+    created = {"agreements": 0, "signals": 0, "citizen_requests": 0}
+    if session.scalar(select(NetworkAgreement).limit(1)) is None:
+        year = now.year
+        agreement = NetworkAgreement(
+            title=DEMO_AGREEMENT["title"],
+            counterpart=DEMO_AGREEMENT["counterpart"],
+            reference=DEMO_AGREEMENT["reference"],
+            signed_on=datetime(year, 1, 15).date(),
+            valid_from=datetime(year, 1, 1).date(),
+            valid_until=datetime(year + 2, 12, 31).date(),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(agreement)
+        session.flush()
+        for name, kind in DEMO_AGREEMENT["services"]:
+            session.add(SpecialistService(agreement_id=agreement.id, name=name, kind=kind, active=True, created_at=now))
+        session.flush()
+        if _user(session, DEMO_HEALTH_USER["email"]) is None:
+            create_user(
+                session,
+                DEMO_HEALTH_USER["email"],
+                DEMO_HEALTH_USER["name"],
+                "health_service",
+                data.DEMO_PASSWORD,
+                service=DEMO_HEALTH_USER["service"],
+            )
+        session.commit()
+        created["agreements"] = 1
+    if engine.latest_version(session, signals.PROCESS_KEY) is None:  # diagrams not deployed (run `tessere init`)
+        return created
+    if session.scalar(select(Signal).limit(1)) is None:
+        social_worker = _user(session, data.STAFF_USERS[0]["email"])
+        for index, entry in enumerate(DEMO_SIGNALS):
+            operator = _user(session, data.ORGANIZATIONS[index]["operator"]["email"])
+            fields = {k: v for k, v in entry.items() if k != "question"}
+            signal = signals.start_signal(session, engine, operator, _formdata(fields))
+            if entry.get("question"):
+                complete_task(
+                    session,
+                    engine,
+                    social_worker,
+                    _open_task(engine, session, signal.instance_id, "valutazione_segnalazione").id,
+                    _formdata({"decisione": "richiedi_informazioni", "domanda": entry["question"]}),
+                )
+            created["signals"] += 1
+    if session.scalar(select(CitizenRequest).limit(1)) is None:
+        first_org = session.scalar(
+            select(Organization).where(Organization.codice_fiscale == data.ORGANIZATIONS[0]["codice_fiscale"])
+        )
+        offers = [
+            next((o for o in first_org.offers if o.active and o.capacity_available > 0), None),
+            session.scalar(select(Offer).where(Offer.active.is_(True), Offer.title.ilike("%italiano%")).limit(1)),
+        ]
+        for entry, offer in zip(DEMO_CITIZEN_REQUESTS, offers, strict=True):
+            offer = offer or session.scalar(select(Offer).where(Offer.active.is_(True)).limit(1))
+            submitted = citizen.submit_request(session, offer, _formdata(entry), "127.0.0.1", now)
+            session.commit()
+            citizen.confirm_request(session, engine, submitted.token, now)
+            created["citizen_requests"] += 1
     return created
 
 

@@ -1,4 +1,5 @@
-"""The background worker (`flask --app webapp tessere worker`): fires due BPMN timers, then sends the e-mail outbox.
+"""The background worker (`flask --app webapp tessere worker`): starts the periodic processes that are due (the
+monitoring periods, webapp.monitoring.schedule), fires due BPMN timers, then sends the e-mail outbox.
 
 A pass fires every timer due now (boundary and intermediate timer events; the engine takes instances with FOR
 UPDATE SKIP LOCKED, in batches, one transaction per batch) and then delivers the due e-mails (one row locked and
@@ -32,6 +33,7 @@ MAX_TIMER_BATCHES_PER_PASS = 50  # then the outbox gets its turn; the next pass 
 class PassResult:
     timers: int = 0
     mail: MailPassResult = field(default_factory=MailPassResult)
+    started: int = 0  # periodic processes started (webapp.monitoring.schedule)
 
     def summary(self) -> str:
         mail = self.mail
@@ -42,11 +44,13 @@ class PassResult:
             text += f", non recapitate: {mail.failed}"
         if mail.server_unavailable:
             text += " (server di posta non raggiungibile: riprovo al prossimo passaggio)"
+        if self.started:
+            text += f". Processi periodici avviati: {self.started}"
         return text + "."
 
     @property
     def did_something(self) -> bool:
-        return bool(self.timers or self.mail.sent or self.mail.retrying or self.mail.failed)
+        return bool(self.started or self.timers or self.mail.sent or self.mail.retrying or self.mail.failed)
 
 
 def fire_timers(session: Session, engine: Engine, fixed_now: datetime | None = None) -> int:
@@ -72,7 +76,12 @@ def run_pass(
     fixed_now: datetime | None = None,
     transport: Transport | None = None,
 ) -> PassResult:
-    result = PassResult(timers=fire_timers(session, engine, fixed_now))
+    from webapp.monitoring.schedule import start_due_periods
+
+    # Periodic processes first: a period that just began (or, catching up, ended) gets its instance, whose timers
+    # the same pass then fires.
+    started = start_due_periods(session, engine, fixed_now or datetime.now(UTC))
+    result = PassResult(timers=fire_timers(session, engine, fixed_now), started=started)
     transport = transport or transport_from_settings(config)
     try:
         result.mail = send_due_mail(

@@ -247,7 +247,7 @@ ROUTES: dict[str, Rule] = {
     "modeler.migrate": rule(roles("manager"), get=False),
     "modeler.instance_detail": rule(roles("manager")),
     # the diagram of an instance: whoever may see the instance (its case, or an open task in it)
-    "modeler.instance_diagram_json": rule(LOGGED_IN, association_b=404, admin=404),
+    "modeler.instance_diagram_json": rule(LOGGED_IN, association_b=404),
 
     # HSDS: the public, read-only catalogue for other systems
     "hsds.api_info": rule(PUBLIC),

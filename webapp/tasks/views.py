@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import OperationRefused, TaskConflict, TaskNotFound
@@ -46,7 +46,7 @@ def worklist():
             {
                 "task": task,
                 "case": case,
-                "person": _person_label(case),
+                "person": _person_label(case) if case is not None else _subject(task),
                 "due": due,
                 "overdue": due is not None and due < now,
             }
@@ -54,6 +54,14 @@ def worklist():
     return render_template(
         "tasks/worklist.html", rows=rows, total=total, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)
     )
+
+
+def _subject(task) -> str | None:
+    """What a task without a case is about (a signal, a citizen's request), as its process names it."""
+    from webapp.workflow import process_pages
+
+    pages = process_pages(task.process_key)
+    return pages.subject(db.session, current_user, task) if pages is not None else None
 
 
 def _person_label(case) -> str | None:
@@ -74,6 +82,9 @@ def task_page(task_id: int):
         task = visible_task(db.session, engine, current_user, task_id)
     except TaskNotFound:
         abort(404)
+    dedicated = current_app.extensions.get("tessere_task_pages", {}).get(task.form_key or "")
+    if dedicated and request.method == "GET":  # a capability shows this task on its own page (monitoring)
+        return redirect(url_for(dedicated, task_id=task_id))
     if task.status != "open":
         flash("Questa attività è già stata completata.", "info")
         return redirect(url_for("tasks.worklist"))
@@ -111,6 +122,15 @@ def task_page(task_id: int):
             next_task = next(
                 (t for t in engine.open_tasks(db.session, instance.id) if engine.may_complete(t, actor)), None
             )
+            if next_task is None:  # e.g. a signal taken in charge: straight on to the new case's intake
+                from webapp.workflow import process_pages
+
+                pages = process_pages(instance.process_key)
+                follow_up = pages.follow_up(db.session, instance) if pages is not None else None
+                if follow_up is not None:
+                    next_task = next(
+                        (t for t in engine.open_tasks(db.session, follow_up) if engine.may_complete(t, actor)), None
+                    )
             if next_task is not None:  # the same person goes on with the next step of the case
                 return redirect(url_for("tasks.task_page", task_id=next_task.id))
             case = case_for_instance(db.session, instance.id)
