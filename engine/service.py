@@ -39,7 +39,6 @@ from engine.models import (
 from engine.operations import OperationContext, OperationRegistry
 from engine.validation import DiagramRules, validate_diagram
 
-
 STALE_MESSAGE = (
     "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
     "Ricarica la pagina per vedere lo stato attuale."

@@ -9,6 +9,7 @@ the modeler can mark it on the diagram.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,12 +28,36 @@ NS = {
 }
 
 FLOW_CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
-HUMAN_TASKS = ("userTask", "manualTask")
+HUMAN_TASKS = ("userTask", "manualTask", "task")
 REFUSED_ELEMENTS = {
     "scriptTask": "Le attività di tipo script non sono consentite: usare un'attività di servizio con un'operazione.",
     "businessRuleTask": "Le tabelle decisionali (DMN) non sono supportate.",
     "complexGateway": "I gateway complessi non sono supportati.",
+    # What Tessere's engine does not run: the element is refused, with what to draw instead.
+    "callActivity": "Il richiamo di un altro processo (call activity) non è supportato: disegnare un sottoprocesso.",
+    "transaction": "Le transazioni non sono supportate: usare un sottoprocesso.",
+    "adHocSubProcess": "I sottoprocessi ad hoc non sono supportati: usare un sottoprocesso.",
+    "eventBasedGateway": "I gateway basati su eventi non sono supportati: usare un gateway esclusivo o un timer.",
+    "sendTask": "Le attività di invio di messaggi non sono supportate: usare un'attività di servizio "
+    "con un'operazione.",
+    "receiveTask": "Le attività di ricezione di messaggi non sono supportate.",
+    "multiInstanceLoopCharacteristics": "Le attività multi-istanza non sono supportate: usare un ciclo standard "
+    "con un numero massimo di ripetizioni.",
+    "dataStoreReference": "I depositi di dati (data store) non sono supportati.",
+    "messageEventDefinition": "Gli eventi di messaggio non sono supportati.",
+    "signalEventDefinition": "Gli eventi di segnale non sono supportati.",
+    "conditionalEventDefinition": "Gli eventi condizionali non sono supportati: usare un gateway esclusivo.",
+    "compensateEventDefinition": "Gli eventi di compensazione non sono supportati.",
+    "escalationEventDefinition": "Gli eventi di escalation non sono supportati.",
+    "linkEventDefinition": "Gli eventi di collegamento non sono supportati: collegare gli elementi con un flusso.",
 }
+# Event definitions are reported on the event that holds them (the element the modeler can mark).
+_EVENT_DEFINITIONS = {name for name in REFUSED_ELEMENTS if name.endswith("EventDefinition")}
+# A diagram bigger than this is not a case-management process: refused before the engine parses it.
+MAX_FLOW_ELEMENTS = 1500
+MAX_TIMER_REPETITIONS = 100
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,8 @@ class ProcessCandidate:
 class ValidationResult:
     issues: list[ValidationIssue] = field(default_factory=list)
     processes: list[ProcessCandidate] = field(default_factory=list)
+    # The document as text to store: UTF-8, whatever encoding the file declared (None when it could not be read).
+    text: str | None = None
 
 
 def _local(element: etree._Element) -> str:
@@ -67,36 +94,98 @@ def _label(element: etree._Element) -> str:
 
 
 def validate_diagram(xml: bytes | str, rules: DiagramRules) -> ValidationResult:
+    """Every reason to refuse the diagram, and what to deploy when there is none. Never raises: diagrams come from
+    other tools and from people, and whatever they hold becomes a reason, not a crash."""
+    try:
+        return _validate(xml, rules)
+    except Exception:  # noqa: BLE001 - an unexpected shape of XML is a refusal with a reason, never a server error
+        log.exception("unexpected failure while validating a diagram")
+        return ValidationResult(
+            issues=[
+                ValidationIssue(
+                    None,
+                    "Il diagramma non può essere verificato: contiene una struttura che Tessere non sa interpretare.",
+                )
+            ]
+        )
+
+
+def _validate(xml: bytes | str, rules: DiagramRules) -> ValidationResult:
     result = ValidationResult()
     try:
         root = parse_bpmn(xml)
     except UnsafeXml as exc:
         result.issues.append(ValidationIssue(None, str(exc)))
         return result
+    result.text = _as_text(xml, root)
+
+    size = sum(1 for element in root.iter() if isinstance(element.tag, str))
+    if size > MAX_FLOW_ELEMENTS * 10:
+        result.issues.append(ValidationIssue(None, f"Il diagramma è troppo grande ({size} elementi XML)."))
+        return result
 
     processes = root.findall("bpmn:process", NS)
-    executable = [p for p in processes if p.get("isExecutable", "").lower() == "true"] or [
-        p for p in processes if len(p.xpath("bpmn:startEvent", namespaces=NS))
-    ]
-    if not executable:
+    executable = [p for p in processes if p.get("isExecutable", "").lower() == "true"]
+    # Diagrams from other tools often leave isExecutable="false": such processes are checked all the same, so the
+    # manager learns at once everything to change, and refused.
+    candidates = executable or [p for p in processes if p.find("bpmn:startEvent", NS) is not None]
+    if not candidates:
         result.issues.append(ValidationIssue(None, "Il diagramma non contiene alcun processo eseguibile."))
         return result
 
     lanes = _lane_of_nodes(root)
-    for process in executable:
+    for process in candidates:
         issues = _check_process(process, lanes, rules)
+        if process not in executable:
+            issues.insert(
+                0,
+                ValidationIssue(
+                    process.get("id"),
+                    f"Il processo {_label(process)} non è segnato come eseguibile (isExecutable): "
+                    "nel modellatore, selezionarlo e attivare «Processo eseguibile».",
+                ),
+            )
         result.issues.extend(issues)
         if issues:
             continue
         try:
             spec_dict = parse_specs(root, process.get("id"))
         except ParseFailure as exc:
-            result.issues.append(ValidationIssue(exc.element_id or process.get("id"), str(exc)))
+            result.issues.append(ValidationIssue(exc.element_id or process.get("id"), _italian_parse_failure(exc)))
             continue
         result.processes.append(
             ProcessCandidate(process.get("id"), process.get("name") or process.get("id"), spec_dict)
         )
     return result
+
+
+def _as_text(xml: bytes | str, root: etree._Element) -> str:
+    """The document as a str that declares (or implies) UTF-8, so it can be stored and parsed again as it is."""
+    if isinstance(xml, str):
+        return xml
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    if encoding in ("UTF-8", "UTF8"):
+        return xml.decode("utf-8")
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True).decode("utf-8")
+
+
+_SPIFF_MESSAGES = (
+    (re.compile(r"Data Store with name (.*)"), "Il deposito di dati «{0}» non è supportato."),
+    (re.compile(r"Process (.*) is not executable"), "Il processo «{0}» non è segnato come eseguibile."),
+    (re.compile(r"No start event"), "Il processo non ha un evento di inizio."),
+)
+
+
+def _italian_parse_failure(exc: ParseFailure) -> str:
+    """SpiffWorkflow's parser speaks English: the known messages in Italian, the others inside an Italian frame."""
+    text = str(exc).strip().rstrip(".").strip()
+    for pattern, italian in _SPIFF_MESSAGES:
+        match = pattern.search(text)
+        if match:
+            return italian.format(*(group.strip().rstrip(".") for group in match.groups()))
+    if text.startswith("Il motore"):
+        return text
+    return f"Il motore non riesce a interpretare il processo: {text}."
 
 
 def _lane_of_nodes(root: etree._Element) -> dict[str, str]:
@@ -115,13 +204,28 @@ def _check_process(process: etree._Element, lanes: Mapping[str, str], rules: Dia
             ValidationIssue(key or None, "L'identificativo del processo deve contenere solo lettere, cifre e _.")
         )
     has_lanes = bool(process.findall(".//bpmn:lane", NS))
+    flow_elements = sum(1 for element in process.iter() if isinstance(element.tag, str))
+    if flow_elements > MAX_FLOW_ELEMENTS:
+        return [
+            ValidationIssue(
+                key or None,
+                f"Il processo ha troppi elementi ({flow_elements}; massimo {MAX_FLOW_ELEMENTS}): "
+                "dividerlo in processi più piccoli.",
+            )
+        ]
 
     for element in process.iter():
         if not isinstance(element.tag, str):
             continue
         tag = _local(element)
         element_id = element.get("id")
-        if tag in REFUSED_ELEMENTS:
+        if tag in _EVENT_DEFINITIONS:
+            event = element.getparent()
+            issues.append(ValidationIssue(event.get("id"), f"{_label(event)}: {REFUSED_ELEMENTS[tag]}"))
+        elif tag == "multiInstanceLoopCharacteristics":
+            owner = element.getparent()
+            issues.append(ValidationIssue(owner.get("id"), f"{_label(owner)}: {REFUSED_ELEMENTS[tag]}"))
+        elif tag in REFUSED_ELEMENTS:
             issues.append(ValidationIssue(element_id, f"{_label(element)}: {REFUSED_ELEMENTS[tag]}"))
         elif tag in ("preScript", "postScript") and (element.text or "").strip():
             owner = element.getparent().getparent()
@@ -132,6 +236,8 @@ def _check_process(process: etree._Element, lanes: Mapping[str, str], rules: Dia
             issues.extend(_check_service_task(element, rules))
         elif tag == "conditionExpression":
             issues.extend(_check_expression(element.getparent(), element.text, "condizione"))
+        elif tag == "timerEventDefinition":
+            issues.extend(_check_timer_definition(element))
         elif tag in ("timeDuration", "timeDate", "timeCycle"):
             issues.extend(_check_timer(element))
         elif tag == "standardLoopCharacteristics":
@@ -152,11 +258,20 @@ def _check_human_task(task, lanes, has_lanes, rules: DiagramRules) -> list[Valid
         for p in task.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)
     }
     form_key = props.get("formKey")
-    if _local(task) == "userTask":
-        if not form_key:
-            issues.append(ValidationIssue(element_id, f"{_label(task)}: manca il modulo (proprietà formKey)."))
-        elif form_key not in rules.form_keys:
-            issues.append(ValidationIssue(element_id, f"{_label(task)}: modulo sconosciuto «{form_key}»."))
+    if _local(task) == "task":
+        # SpiffWorkflow waits for a person at a task with no type: without a form nobody could ever complete it.
+        issues.append(
+            ValidationIssue(
+                element_id,
+                f"{_label(task)}: attività senza tipo. Sceglierne il tipo: attività utente (con un modulo) "
+                "o attività di servizio (con un'operazione).",
+            )
+        )
+        return issues
+    if not form_key:
+        issues.append(ValidationIssue(element_id, f"{_label(task)}: manca il modulo (proprietà formKey)."))
+    elif form_key not in rules.form_keys:
+        issues.append(ValidationIssue(element_id, f"{_label(task)}: modulo sconosciuto «{form_key}»."))
     lane = lanes.get(element_id)
     if lane is None:
         if not has_lanes or not _inherited_lane(task, lanes):
@@ -201,9 +316,30 @@ def _check_expression(owner, text: str | None, what: str) -> list[ValidationIssu
     ]
 
 
+def _check_timer_definition(definition) -> list[ValidationIssue]:
+    event = definition.getparent()
+    moments = [child for child in definition if isinstance(child.tag, str) and _local(child) != "documentation"]
+    if not moments:
+        return [ValidationIssue(event.get("id"), f"{_label(event)}: manca la scadenza del timer (es. P5D).")]
+    return []
+
+
+_CYCLE = re.compile(r"^R(\d*)/")
+
+
 def _check_timer(element) -> list[ValidationIssue]:
     event = element.getparent().getparent()
     text = (element.text or "").strip()
+    if _local(element) == "timeCycle":
+        cycle = _CYCLE.match(text.strip("'\""))
+        if cycle and not (cycle.group(1) and 1 <= int(cycle.group(1)) <= MAX_TIMER_REPETITIONS):
+            return [
+                ValidationIssue(
+                    event.get("id"),
+                    f"{_label(event)}: il timer ciclico deve indicare quante volte ripetersi "
+                    f"(da 1 a {MAX_TIMER_REPETITIONS}, es. R3/P1D).",
+                )
+            ]
     if ISO_DURATION.match(text):
         return []
     if re.match(r"^R?\d*/?P\d", text):

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "operation": "Operazione automatica",
     "timer": "Scadenza raggiunta",
     "completed": "Processo concluso",
+    "migration": "Passaggio a un'altra versione del diagramma",
 }
 
 
@@ -26,6 +27,8 @@ def timeline_for_instance(session: Session, engine: Engine, instance_id: int) ->
             what = entry.title or entry.element_id
         elif entry.kind == "task_completed":
             what = entry.title
+        elif entry.kind == "migration":
+            what = f"Diagramma aggiornato: {entry.title}" if entry.title else KIND_LABELS["migration"]
         elif entry.kind == "timer":
             what = f"Timer «{entry.element_id}»"
         else:

@@ -16,7 +16,7 @@ def _ok(schema_ref: str, description: str = "OK") -> dict:
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PAGE = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
 ]
 COMMON_ERRORS = {"401": _error("Token mancante o non valido"), "404": _error("Non trovato o non visibile")}
