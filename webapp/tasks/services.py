@@ -46,14 +46,22 @@ def build_form(session: Session, task: HumanTask, formdata: MultiDict | None, ne
     if task.form_key == "scelta_offerta":
         case = case_for_instance(session, task.instance_id)
         form.offer_id.choices = choices(offer_choices_for_case(session, case, need))
+    from webapp.workflow import prepare_form  # data-dependent choices and initial values of other forms
+
+    prepare_form(session, task, form, fresh=formdata is None)
     return form
 
 
 def _journal_copy(form_key: str, data: Mapping) -> dict:
-    """What the journal keeps of a submission: personal data typed at intake is replaced by a marker."""
-    if form_key != "presa_in_carico":
+    """What the journal keeps of a submission: personal data typed at intake (or in any form that declares its
+    `personal_fields`) is replaced by a marker."""
+    if form_key == "presa_in_carico":
+        personal = set(PERSON_FIELDS)
+    else:
+        personal = set(getattr(FORM_CLASSES.get(form_key or ""), "personal_fields", ()))
+    if not personal:
         return dict(data)
-    return {k: ("[dato personale]" if k in PERSON_FIELDS and v else v) for k, v in data.items()}
+    return {k: ("[dato personale]" if k in personal and v else v) for k, v in data.items()}
 
 
 def complete_task(

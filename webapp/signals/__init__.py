@@ -1,0 +1,1 @@
+"""Segnalazioni: organizations of the network signal people to the social service (the `segnalazione` process)."""
