@@ -688,6 +688,7 @@ def _spec_path(rule: str) -> str:
 
 def test_openapi_is_valid_and_documents_every_api_route(app, client):
     import openapi_spec_validator
+
     response = client.get("/api/openapi.json")  # public: no token needed
     assert response.status_code == 200 and response.is_json
     spec = response.get_json()
@@ -879,3 +880,17 @@ def test_cli_deploy_of_a_good_file(app, runner, tmp_path):
 def test_cli_deploy_of_a_missing_file_fails(runner, tmp_path):
     result = runner.invoke(args=["tessere", "deploy", str(tmp_path / "manca.bpmn")])
     assert result.exit_code != 0
+
+
+def test_processes_started_by_their_own_pages_cannot_be_started_through_the_api(app, client):
+    with app.app_context():
+        from webapp.auth.models import User
+        from webapp.auth.services import create_token
+
+        token = create_token(db.session, db.session.scalar(select(User).where(User.email == f.SOCIAL_WORKER)))
+        db.session.commit()
+    for key in ("segnalazione", "richiesta_cittadino"):
+        response = client.post(
+            f"/api/v1/processes/{key}/instances", json={"data": {}}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 422 and "si avvia solo dalla sua pagina" in response.get_json()["error"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 06:55:58.455001
+Create Date: 2026-11-25 08:33:38.501808
 
 """
 from alembic import op
@@ -33,6 +33,46 @@ def upgrade():
     with op.batch_alter_table('beneficiary', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_beneficiary_codice_fiscale'), ['codice_fiscale'], unique=False)
 
+    op.create_table('mail_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('to_address', sa.String(length=320), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=True),
+    sa.Column('message_id', sa.String(length=250), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_mail_outbox_due', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('membership_protocol_counter',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year')
+    )
+    op.create_table('network_agreement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('counterpart', sa.String(length=300), nullable=False),
+    sa.Column('reference', sa.String(length=300), nullable=True),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name='fk_network_agreement_created_by', use_alter=True),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('organization',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
@@ -69,30 +109,6 @@ def upgrade():
     with op.batch_alter_table('process_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_version_process_key'), ['process_key'], unique=False)
 
-    op.create_table('offer',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('target_groups', sa.JSON(), nullable=False),
-    sa.Column('needs', sa.JSON(), nullable=False),
-    sa.Column('capacity_total', sa.Integer(), nullable=False),
-    sa.Column('capacity_available', sa.Integer(), nullable=False),
-    sa.Column('capacity_unit', sa.String(length=20), nullable=False),
-    sa.Column('location', sa.String(length=300), nullable=True),
-    sa.Column('schedule', sa.String(length=300), nullable=True),
-    sa.Column('how_to_access', sa.Text(), nullable=True),
-    sa.Column('eligibility', sa.Text(), nullable=True),
-    sa.Column('languages', sa.JSON(), nullable=False),
-    sa.Column('cost', sa.String(length=200), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('offer', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_offer_organization_id'), ['organization_id'], unique=False)
-
     op.create_table('process_instance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_version_id', sa.Integer(), nullable=False),
@@ -106,6 +122,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
+    sa.Column('journal_head', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -115,64 +132,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_process_instance_process_version_id'), ['process_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_instance_status'), ['status'], unique=False)
 
-    op.create_table('user_account',
+    op.create_table('specialist_service',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('email', sa.String(length=200), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('role', sa.String(length=30), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=True),
-    sa.Column('password_hash', sa.String(length=300), nullable=False),
+    sa.Column('agreement_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('email')
+    sa.ForeignKeyConstraint(['agreement_id'], ['network_agreement.id'], ),
+    sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_account_organization_id'), ['organization_id'], unique=False)
-
-    op.create_table('api_token',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('token_hash')
-    )
-    with op.batch_alter_table('api_token', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
-
-    op.create_table('case_file',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('beneficiary_id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('instance_id', sa.Integer(), nullable=True),
-    sa.Column('target_group', sa.String(length=40), nullable=False),
-    sa.Column('needs', sa.JSON(), nullable=False),
-    sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('restricted', sa.Boolean(), nullable=False),
-    sa.Column('consent_share', sa.Boolean(), nullable=False),
-    sa.Column('consent_recorded_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('consent_recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closing_outcome', sa.String(length=40), nullable=True),
-    sa.Column('closing_note', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiary.id'], ),
-    sa.ForeignKeyConstraint(['consent_recorded_by_id'], ['user_account.id'], ),
-    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
-    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('instance_id')
-    )
-    with op.batch_alter_table('case_file', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_file_beneficiary_id'), ['beneficiary_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_file_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_file_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_case_file_target_group'), ['target_group'], unique=False)
+    with op.batch_alter_table('specialist_service', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_specialist_service_agreement_id'), ['agreement_id'], unique=False)
 
     op.create_table('human_task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -209,11 +182,306 @@ def upgrade():
     sa.Column('element_id', sa.String(length=200), nullable=True),
     sa.Column('title', sa.String(length=300), nullable=True),
     sa.Column('details', sa.JSON(), nullable=True),
+    sa.Column('prev_hash', sa.String(length=64), nullable=True),
+    sa.Column('details_hash', sa.String(length=64), nullable=True),
+    sa.Column('hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_journal_entry_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('user_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=30), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('password_hash', sa.String(length=300), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
+    sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('specialist_service_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['specialist_service_id'], ['specialist_service.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('email')
+    )
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_account_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_account_specialist_service_id'), ['specialist_service_id'], unique=False)
+
+    op.create_table('account_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('account_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_link_user_id'), ['user_id'], unique=False)
+
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('label', sa.String(length=100), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('case_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('beneficiary_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('referring_service_id', sa.Integer(), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('target_group', sa.String(length=40), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('restricted', sa.Boolean(), nullable=False),
+    sa.Column('consent_share', sa.Boolean(), nullable=False),
+    sa.Column('consent_recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('consent_recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('consent_scope', sa.String(length=300), nullable=True),
+    sa.Column('consent_withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('consent_withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('anonymized_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closing_outcome', sa.String(length=40), nullable=True),
+    sa.Column('closing_note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['beneficiary_id'], ['beneficiary.id'], ),
+    sa.ForeignKeyConstraint(['consent_recorded_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['consent_withdrawn_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['referring_service_id'], ['specialist_service.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('case_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_file_beneficiary_id'), ['beneficiary_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_file_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_file_referring_service_id'), ['referring_service_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_file_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_case_file_target_group'), ['target_group'], unique=False)
+
+    op.create_table('diagram_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_key', sa.String(length=100), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('bpmn_xml', sa.Text(), nullable=False),
+    sa.Column('base_version', sa.Integer(), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_by_label', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_key')
+    )
+    op.create_table('membership_application',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('access_nonce', sa.String(length=64), nullable=False),
+    sa.Column('form_data', sa.JSON(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('protocol_number', sa.String(length=20), nullable=True),
+    sa.Column('codice_fiscale_lock', sa.String(length=16), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=300), nullable=True),
+    sa.Column('org_type', sa.String(length=40), nullable=True),
+    sa.Column('codice_fiscale', sa.String(length=16), nullable=True),
+    sa.Column('partita_iva', sa.String(length=11), nullable=True),
+    sa.Column('founded_on', sa.Date(), nullable=True),
+    sa.Column('founding_deed', sa.String(length=300), nullable=True),
+    sa.Column('legal_address', sa.String(length=300), nullable=True),
+    sa.Column('legal_postcode', sa.String(length=5), nullable=True),
+    sa.Column('legal_municipality', sa.String(length=100), nullable=True),
+    sa.Column('legal_province', sa.String(length=2), nullable=True),
+    sa.Column('phone', sa.String(length=30), nullable=True),
+    sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('website', sa.String(length=300), nullable=True),
+    sa.Column('pec', sa.String(length=200), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('sectors', sa.JSON(), nullable=True),
+    sa.Column('target_groups', sa.JSON(), nullable=True),
+    sa.Column('needs', sa.JSON(), nullable=True),
+    sa.Column('area_scope', sa.String(length=20), nullable=True),
+    sa.Column('area_detail', sa.String(length=300), nullable=True),
+    sa.Column('representative_name', sa.String(length=200), nullable=True),
+    sa.Column('representative_role', sa.String(length=100), nullable=True),
+    sa.Column('affiliation_provincial', sa.String(length=300), nullable=True),
+    sa.Column('affiliation_regional', sa.String(length=300), nullable=True),
+    sa.Column('affiliation_national', sa.String(length=300), nullable=True),
+    sa.Column('contact_name', sa.String(length=200), nullable=True),
+    sa.Column('contact_email', sa.String(length=200), nullable=True),
+    sa.Column('contact_phone', sa.String(length=30), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('last_request', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('codice_fiscale_lock'),
+    sa.UniqueConstraint('instance_id'),
+    sa.UniqueConstraint('protocol_number')
+    )
+    with op.batch_alter_table('membership_application', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_application_codice_fiscale'), ['codice_fiscale'], unique=False)
+        batch_op.create_index(batch_op.f('ix_membership_application_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_membership_application_status'), ['status'], unique=False)
+
+    op.create_table('monitoring_period',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('collection_opened_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('collection_deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('issues', sa.Text(), nullable=True),
+    sa.Column('sustainability', sa.Text(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('snapshot', sa.JSON(), nullable=True),
+    sa.Column('report_pdf', sa.LargeBinary(), nullable=True),
+    sa.Column('report_pdf_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('start', 'end', name='uq_monitoring_period_dates')
+    )
+    with op.batch_alter_table('monitoring_period', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monitoring_period_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monitoring_period_status'), ['status'], unique=False)
+
+    op.create_table('monitoring_schedule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_key', sa.String(length=100), nullable=False),
+    sa.Column('interval_months', sa.Integer(), nullable=False),
+    sa.Column('next_period_start', sa.Date(), nullable=False),
+    sa.Column('questionnaire_days', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_key')
+    )
+    op.create_table('offer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('target_groups', sa.JSON(), nullable=False),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('capacity_total', sa.Integer(), nullable=False),
+    sa.Column('capacity_available', sa.Integer(), nullable=False),
+    sa.Column('capacity_unit', sa.String(length=20), nullable=False),
+    sa.Column('location', sa.String(length=300), nullable=True),
+    sa.Column('schedule', sa.String(length=300), nullable=True),
+    sa.Column('how_to_access', sa.Text(), nullable=True),
+    sa.Column('eligibility', sa.Text(), nullable=True),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('cost', sa.String(length=200), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('areas', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('verified_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['verified_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_offer_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('pact_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('change_note', sa.Text(), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_by_id', sa.Integer(), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('expiry_reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('expired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('version')
+    )
+    with op.batch_alter_table('pact_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pact_version_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('person_signal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('first_name', sa.String(length=100), nullable=False),
+    sa.Column('last_name', sa.String(length=100), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=True),
+    sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('address', sa.String(length=300), nullable=True),
+    sa.Column('contact_notes', sa.String(length=500), nullable=True),
+    sa.Column('listening_point', sa.String(length=200), nullable=True),
+    sa.Column('target_group', sa.String(length=40), nullable=True),
+    sa.Column('needs', sa.JSON(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('consent_recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('info_requests', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('case_instance_id', sa.Integer(), nullable=True),
+    sa.Column('closing_reason', sa.String(length=40), nullable=True),
+    sa.Column('closing_message', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_instance_id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('person_signal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_signal_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_signal_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_signal_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_signal_status'), ['status'], unique=False)
 
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,6 +490,7 @@ def upgrade():
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -229,6 +498,164 @@ def upgrade():
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_access_log_user_id'), ['user_id'], unique=False)
+
+    op.create_table('citizen_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('offer_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=True),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('support_requested', sa.Boolean(), nullable=False),
+    sa.Column('consent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('token_expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ip_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.String(length=20), nullable=True),
+    sa.Column('answer_message', sa.Text(), nullable=True),
+    sa.Column('first_appointment', sa.Date(), nullable=True),
+    sa.Column('proposed_offer_id', sa.Integer(), nullable=True),
+    sa.Column('decline_reason', sa.String(length=40), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('capacity_reserved', sa.Boolean(), nullable=False),
+    sa.Column('concluded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('support_outcome', sa.String(length=30), nullable=True),
+    sa.Column('support_note', sa.Text(), nullable=True),
+    sa.Column('support_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('support_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
+    sa.ForeignKeyConstraint(['offer_id'], ['offer.id'], ),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['proposed_offer_id'], ['offer.id'], ),
+    sa.ForeignKeyConstraint(['support_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('citizen_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_citizen_request_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_citizen_request_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_citizen_request_ip_hash'), ['ip_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_citizen_request_offer_id'), ['offer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_citizen_request_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_citizen_request_status'), ['status'], unique=False)
+
+    op.create_table('good_practice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('results', sa.Text(), nullable=False),
+    sa.Column('target_groups', sa.JSON(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=True),
+    sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['period_id'], ['monitoring_period.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('good_practice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_good_practice_period_id'), ['period_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_good_practice_published'), ['published'], unique=False)
+
+    op.create_table('membership_application_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['application_id'], ['membership_application.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('membership_application_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_application_event_application_id'), ['application_id'], unique=False)
+
+    op.create_table('membership_operating_site',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=True),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('postcode', sa.String(length=5), nullable=True),
+    sa.Column('municipality', sa.String(length=100), nullable=False),
+    sa.Column('opening_hours', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['membership_application.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('membership_operating_site', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_operating_site_application_id'), ['application_id'], unique=False)
+
+    op.create_table('membership_operator_invitation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['membership_application.id'], ),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('membership_operator_invitation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_operator_invitation_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_membership_operator_invitation_organization_id'), ['organization_id'], unique=False)
+
+    op.create_table('membership_registry_enrolment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('section', sa.String(length=40), nullable=True),
+    sa.Column('number', sa.String(length=50), nullable=True),
+    sa.Column('enrolled_on', sa.Date(), nullable=True),
+    sa.Column('description', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['membership_application.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('membership_registry_enrolment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_membership_registry_enrolment_application_id'), ['application_id'], unique=False)
+
+    op.create_table('monitoring_questionnaire',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('activities', sa.Text(), nullable=True),
+    sa.Column('activities_count', sa.Integer(), nullable=True),
+    sa.Column('people_reached', sa.Integer(), nullable=True),
+    sa.Column('volunteers', sa.Integer(), nullable=True),
+    sa.Column('difficulties', sa.Text(), nullable=True),
+    sa.Column('proposals', sa.Text(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['period_id'], ['monitoring_period.id'], ),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('period_id', 'organization_id', name='uq_monitoring_questionnaire_org')
+    )
+    with op.batch_alter_table('monitoring_questionnaire', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monitoring_questionnaire_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monitoring_questionnaire_period_id'), ['period_id'], unique=False)
 
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,6 +674,44 @@ def upgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
+
+    op.create_table('pact_signature',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pact_version_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('signed_by_id', sa.Integer(), nullable=True),
+    sa.Column('signer_name', sa.String(length=200), nullable=False),
+    sa.Column('signer_role', sa.String(length=200), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_by_name', sa.String(length=200), nullable=True),
+    sa.Column('withdrawal_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.ForeignKeyConstraint(['pact_version_id'], ['pact_version.id'], ),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['withdrawn_by_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pact_signature', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pact_signature_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pact_signature_pact_version_id'), ['pact_version_id'], unique=False)
+        batch_op.create_index('uq_pact_signature_active', ['pact_version_id', 'organization_id'], unique=True, sqlite_where=sa.text('withdrawn_at IS NULL'), postgresql_where=sa.text('withdrawn_at IS NULL'))
+
+    op.create_table('person_signal_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signal_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('author_label', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['signal_id'], ['person_signal.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('person_signal_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_signal_message_signal_id'), ['signal_id'], unique=False)
 
     op.create_table('referral',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -282,11 +747,42 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_referral_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_status'), ['status'], unique=False)
 
+    op.create_table('good_practice_organization',
+    sa.Column('good_practice_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['good_practice_id'], ['good_practice.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('good_practice_id', 'organization_id')
+    )
+    op.create_table('notification_read',
+    sa.Column('notification_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['notification_id'], ['notification.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('notification_id', 'user_id')
+    )
+    with op.batch_alter_table('notification_read', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_read_user_id'), ['user_id'], unique=False)
+
+    # network_agreement.created_by_id closes a foreign-key cycle through user_account (use_alter): SQLite writes it
+    # inside CREATE TABLE, PostgreSQL needs it added once both tables exist.
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_foreign_key(
+            "fk_network_agreement_created_by", "network_agreement", "user_account", ["created_by_id"], ["id"]
+        )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("fk_network_agreement_created_by", "network_agreement", type_="foreignkey")
+    with op.batch_alter_table('notification_read', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_read_user_id'))
+
+    op.drop_table('notification_read')
+    op.drop_table('good_practice_organization')
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_status'))
         batch_op.drop_index(batch_op.f('ix_referral_organization_id'))
@@ -294,16 +790,111 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_referral_case_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('person_signal_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_signal_message_signal_id'))
+
+    op.drop_table('person_signal_message')
+    with op.batch_alter_table('pact_signature', schema=None) as batch_op:
+        batch_op.drop_index('uq_pact_signature_active', sqlite_where=sa.text('withdrawn_at IS NULL'), postgresql_where=sa.text('withdrawn_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_pact_signature_pact_version_id'))
+        batch_op.drop_index(batch_op.f('ix_pact_signature_organization_id'))
+
+    op.drop_table('pact_signature')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
         batch_op.drop_index(batch_op.f('ix_notification_organization_id'))
 
     op.drop_table('notification')
+    with op.batch_alter_table('monitoring_questionnaire', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monitoring_questionnaire_period_id'))
+        batch_op.drop_index(batch_op.f('ix_monitoring_questionnaire_organization_id'))
+
+    op.drop_table('monitoring_questionnaire')
+    with op.batch_alter_table('membership_registry_enrolment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_registry_enrolment_application_id'))
+
+    op.drop_table('membership_registry_enrolment')
+    with op.batch_alter_table('membership_operator_invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_operator_invitation_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_membership_operator_invitation_application_id'))
+
+    op.drop_table('membership_operator_invitation')
+    with op.batch_alter_table('membership_operating_site', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_operating_site_application_id'))
+
+    op.drop_table('membership_operating_site')
+    with op.batch_alter_table('membership_application_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_application_event_application_id'))
+
+    op.drop_table('membership_application_event')
+    with op.batch_alter_table('good_practice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_good_practice_published'))
+        batch_op.drop_index(batch_op.f('ix_good_practice_period_id'))
+
+    op.drop_table('good_practice')
+    with op.batch_alter_table('citizen_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_citizen_request_status'))
+        batch_op.drop_index(batch_op.f('ix_citizen_request_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_citizen_request_offer_id'))
+        batch_op.drop_index(batch_op.f('ix_citizen_request_ip_hash'))
+        batch_op.drop_index(batch_op.f('ix_citizen_request_email'))
+        batch_op.drop_index(batch_op.f('ix_citizen_request_created_at'))
+
+    op.drop_table('citizen_request')
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_log_user_id'))
         batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
 
     op.drop_table('access_log')
+    with op.batch_alter_table('person_signal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_person_signal_status'))
+        batch_op.drop_index(batch_op.f('ix_person_signal_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_person_signal_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_person_signal_created_at'))
+
+    op.drop_table('person_signal')
+    with op.batch_alter_table('pact_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pact_version_instance_id'))
+
+    op.drop_table('pact_version')
+    with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_offer_organization_id'))
+
+    op.drop_table('offer')
+    op.drop_table('monitoring_schedule')
+    with op.batch_alter_table('monitoring_period', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monitoring_period_status'))
+        batch_op.drop_index(batch_op.f('ix_monitoring_period_instance_id'))
+
+    op.drop_table('monitoring_period')
+    with op.batch_alter_table('membership_application', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_membership_application_status'))
+        batch_op.drop_index(batch_op.f('ix_membership_application_organization_id'))
+        batch_op.drop_index(batch_op.f('ix_membership_application_codice_fiscale'))
+
+    op.drop_table('membership_application')
+    op.drop_table('diagram_draft')
+    with op.batch_alter_table('case_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_file_target_group'))
+        batch_op.drop_index(batch_op.f('ix_case_file_status'))
+        batch_op.drop_index(batch_op.f('ix_case_file_referring_service_id'))
+        batch_op.drop_index(batch_op.f('ix_case_file_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_case_file_beneficiary_id'))
+
+    op.drop_table('case_file')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
+    with op.batch_alter_table('account_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_link_user_id'))
+
+    op.drop_table('account_link')
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_account_specialist_service_id'))
+        batch_op.drop_index(batch_op.f('ix_user_account_organization_id'))
+
+    op.drop_table('user_account')
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_entry_instance_id'))
 
@@ -314,21 +905,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
 
     op.drop_table('human_task')
-    with op.batch_alter_table('case_file', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_file_target_group'))
-        batch_op.drop_index(batch_op.f('ix_case_file_status'))
-        batch_op.drop_index(batch_op.f('ix_case_file_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_case_file_beneficiary_id'))
+    with op.batch_alter_table('specialist_service', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_specialist_service_agreement_id'))
 
-    op.drop_table('case_file')
-    with op.batch_alter_table('api_token', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
-
-    op.drop_table('api_token')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_account_organization_id'))
-
-    op.drop_table('user_account')
+    op.drop_table('specialist_service')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_instance_status'))
         batch_op.drop_index(batch_op.f('ix_process_instance_process_version_id'))
@@ -336,10 +916,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_instance_next_timer_at'))
 
     op.drop_table('process_instance')
-    with op.batch_alter_table('offer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_offer_organization_id'))
-
-    op.drop_table('offer')
     with op.batch_alter_table('process_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_version_process_key'))
 
@@ -348,6 +924,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organization_status'))
 
     op.drop_table('organization')
+    op.drop_table('network_agreement')
+    op.drop_table('membership_protocol_counter')
+    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_outbox_due')
+
+    op.drop_table('mail_outbox')
     with op.batch_alter_table('beneficiary', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_beneficiary_codice_fiscale'))
 

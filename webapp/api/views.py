@@ -23,6 +23,16 @@ bp.before_request(resolve_api_user)
 register_error_handlers(bp)
 
 
+# Processes whose first step is not a task of the starter: their own pages start them with the data they need.
+STARTED_ELSEWHERE = {
+    "segnalazione",
+    "richiesta_cittadino",
+    "fase1_adesione",
+    "fase3_monitoraggio",
+    "fase3_questionario",
+}
+
+
 def _iso(moment) -> str | None:
     moment = as_utc(moment)
     return moment.isoformat() if moment else None
@@ -149,6 +159,10 @@ def start_instance(process_key: str):
     user = api_user()
     if user.role not in ("social_worker", "health_service", "manager"):
         raise ApiError(403, "Il tuo ruolo non può avviare processi.")
+    if process_key in STARTED_ELSEWHERE:
+        raise ApiError(
+            422, f"Il processo «{process_key}» si avvia solo dalla sua pagina (segnalazione o conferma del cittadino)."
+        )
     if get_engine().latest_version(db.session, process_key) is None:
         raise ApiError(404, f"Nessun processo pubblicato con chiave «{process_key}».")
     reserved = {"owner_user_id", "case_id", "organization_id", "referral_id"}

@@ -133,15 +133,20 @@ def offer_of_organization(session: Session, organization_id: int | None, offer_i
 
 
 def reserved_places(session: Session, offer_id: int) -> int:
-    """Places (or hours) held by referrals the organization accepted and that are not closed yet."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Referral)
-            .where(Referral.offer_id == offer_id, Referral.capacity_reserved.is_(True))
+    """Places (or hours) held by accepted referrals and accepted citizens' requests that are not closed yet."""
+    from webapp.citizen.models import CitizenRequest  # the citizens' door builds on the network, not vice versa
+
+    held = 0
+    for model in (Referral, CitizenRequest):
+        held += (
+            session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.offer_id == offer_id, model.capacity_reserved.is_(True))
+            )
+            or 0
         )
-        or 0
-    )
+    return held
 
 
 def may_publish(session: Session, organization_id: int | None, now: datetime) -> bool:
