@@ -10,9 +10,9 @@ notes say they are historical). Everything is fictional and reproducible (a seed
   realistic proportions; organizations answered faster as time went by; accepted referrals were concluded with an
   outcome, declined or lapsed ones were sometimes sent elsewhere, most cases were closed;
 - the monitoring periods that ended before the last one are published with their questionnaires, conclusions and
-  archived report (its PDF is made at the first download); the last ended period runs through the real `fase3_monitoraggio` process (most
-  organizations have answered; the Emporio Il Granaio, the demo operator's, has not yet); the current one waits
-  for its end. Three good practices are in the public catalogue.
+  archived report (its PDF is made at the first download); the last ended period runs through the real
+  `fase3_monitoraggio` process (most organizations have answered; the Emporio Il Granaio, the demo operator's,
+  has not yet); the current one waits for its end. Three good practices are in the public catalogue.
 
 Running the loader again changes nothing: the history is added once (marked by the historical cases' notes).
 """
