@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
-
 from engine import OperationContext, OperationRefused, OperationRegistry
 from webapp.citizen import mail
 from webapp.citizen.models import ACCEPTED, DECLINED, EXPIRED, PROPOSED, WAITING, CitizenRequest
 from webapp.citizen.services import proposable_offer
-from webapp.network.models import Offer
+from webapp.network.services import take_place
 from webapp.referrals.models import Notification
 
 
@@ -103,19 +101,12 @@ def record_answer(ctx: OperationContext) -> dict:
     request.answered_at = ctx.now
     request.answered_by_id = ctx.actor.id
     if answer == "accetta":
-        reserved = ctx.session.execute(
-            update(Offer)
-            .where(Offer.id == request.offer_id, Offer.capacity_available > 0)
-            .values(capacity_available=Offer.capacity_available - 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not reserved:
+        if not take_place(ctx.session, request.offer):
             raise OperationRefused(
                 "Non ci sono più posti disponibili in questa offerta: proponi un'altra offerta o rispondi che non "
                 "potete accogliere la richiesta, con il motivo «Posti esauriti».",
                 field="risposta",
             )
-        ctx.session.expire(request.offer)
         first = ctx.data.get("primo_incontro")
         request.first_appointment = date.fromisoformat(first) if first else None
         request.capacity_reserved = True

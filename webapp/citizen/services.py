@@ -45,6 +45,7 @@ from webapp.citizen.models import (
     CitizenRequest,
 )
 from webapp.network.models import Offer, Organization
+from webapp.network.services import give_back_place
 
 PROCESS_KEY = "richiesta_cittadino"
 CONFIRMATION_VALIDITY = timedelta(hours=48)
@@ -337,14 +338,8 @@ def conclude_participation(
     ).rowcount
     if not claimed:
         raise NotConcludable("Questa partecipazione non è in corso: non c'è un posto da liberare.")
-    session.execute(
-        update(Offer)
-        .where(Offer.id == request.offer_id, Offer.capacity_available < Offer.capacity_total)
-        .values(capacity_available=Offer.capacity_available + 1)
-        .execution_options(synchronize_session=False)
-    )
     session.refresh(request)
-    session.expire(request.offer)
+    give_back_place(session, request.offer)
     return request
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from forms.offers import area_matches
@@ -130,6 +130,32 @@ def offer_of_organization(session: Session, organization_id: int | None, offer_i
     if offer is None or organization_id is None or offer.organization_id != organization_id:
         return None
     return offer
+
+
+def take_place(session: Session, offer: Offer) -> bool:
+    """Reserve one place of the offer in a single UPDATE (never below zero); False when none is left.
+
+    Referrals and citizens' requests both go through here, so two acceptances racing for the last place cannot
+    both win."""
+    taken = session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.capacity_available > 0)
+        .values(capacity_available=Offer.capacity_available - 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(offer, ["capacity_available"])
+    return bool(taken)
+
+
+def give_back_place(session: Session, offer: Offer) -> None:
+    """Release one reserved place (never above the offer's total)."""
+    session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id, Offer.capacity_available < Offer.capacity_total)
+        .values(capacity_available=Offer.capacity_available + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(offer, ["capacity_available"])
 
 
 def reserved_places(session: Session, offer_id: int) -> int:

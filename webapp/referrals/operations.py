@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from engine import OperationContext, OperationRefused, OperationRegistry
 from engine.models import HumanTask
 from forms.vocabulary import SPECIAL_CATEGORY_GROUPS
 from webapp.agreements import services as agreements
 from webapp.network.models import Offer
+from webapp.network.services import give_back_place, take_place
 from webapp.notifications.services import external_url, mail_organization, mail_user, referral_mail_context
 from webapp.referrals.models import Beneficiary, Case, Notification, Referral
 
@@ -175,19 +176,12 @@ def record_answer(ctx: OperationContext) -> dict:
     referral.answered_by_id = ctx.actor.id
     referral.answer_note = ctx.data.get("note") or None
     if answer == "accetta":
-        reserved = ctx.session.execute(
-            update(Offer)
-            .where(Offer.id == referral.offer_id, Offer.capacity_available > 0)
-            .values(capacity_available=Offer.capacity_available - 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not reserved:
+        if not take_place(ctx.session, referral.offer):
             raise OperationRefused(
                 "Non ci sono più posti disponibili in questa offerta: aggiorna la disponibilità o rifiuta "
                 "l'invio con il motivo «Posti esauriti».",
                 field="answer",
             )
-        ctx.session.expire(referral.offer)
         referral.capacity_reserved = True
         referral.status = "accettato"
         referral.first_appointment = _parse_date(ctx.data.get("first_appointment"))
@@ -299,13 +293,7 @@ def close_case(ctx: OperationContext) -> dict:
     case.closing_note = ctx.data.get("closing_note") or None
     for referral in case.referrals:
         if referral.capacity_reserved:
-            ctx.session.execute(
-                update(Offer)
-                .where(Offer.id == referral.offer_id, Offer.capacity_available < Offer.capacity_total)
-                .values(capacity_available=Offer.capacity_available + 1)
-                .execution_options(synchronize_session=False)
-            )
-            ctx.session.expire(referral.offer)
+            give_back_place(ctx.session, referral.offer)
             referral.capacity_reserved = False
             referral.status = "concluso"
     ctx.forget_keys("closing_note", "note")
