@@ -304,3 +304,27 @@ def test_two_social_workers_on_the_same_signal_one_decides_the_other_is_told(app
     assert "completata" in page or "non è più aperta" in page
     signal = get_signal(app, signal.id)
     assert signal.status == "presa_in_carico" and signal.closing_reason is None
+
+
+def test_every_read_of_a_signal_is_in_the_access_log_and_managers_can_review_it(app, login):
+    from webapp.referrals.models import AccessLogEntry
+
+    operator, worker = login(f.OPERATOR_A), login(f.SOCIAL_WORKER)
+    signal = send_signal(app, operator)
+    task = open_task(app, signal.instance_id, "valutazione_segnalazione")
+    worker.get(f"/attivita/{task.id}")
+    operator.get(f"/segnalazioni/{signal.id}")
+    with app.app_context():
+        reads = [
+            (entry.user_id, entry.action)
+            for entry in db.session.scalars(
+                select(AccessLogEntry).where(AccessLogEntry.signal_id == signal.id).order_by(AccessLogEntry.id)
+            )
+        ]
+        from webapp.auth.models import User
+
+        ids = {u.email: u.id for u in db.session.scalars(select(User))}
+    assert (ids[f.SOCIAL_WORKER], "task:valutazione_segnalazione") in reads
+    assert (ids[f.OPERATOR_A], "signal:view") in reads
+    review = login(f.MANAGER).get("/registro-accessi").get_data(as_text=True)
+    assert f"Segnalazione n. {signal.id}" in review and "Apertura della segnalazione" in review

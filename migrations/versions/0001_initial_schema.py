@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:33:38.501808
+Create Date: 2026-11-25 08:52:30.205470
 
 """
 from alembic import op
@@ -486,17 +486,20 @@ def upgrade():
     op.create_table('access_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('signal_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['signal_id'], ['person_signal.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_log_signal_id'), ['signal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_access_log_user_id'), ['user_id'], unique=False)
 
     op.create_table('citizen_request',
@@ -843,6 +846,7 @@ def downgrade():
     op.drop_table('citizen_request')
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_log_user_id'))
+        batch_op.drop_index(batch_op.f('ix_access_log_signal_id'))
         batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
 
     op.drop_table('access_log')

@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "referral:view": "Apertura dell'invio",
     "consent:withdraw": "Revoca del consenso",
     "export:person": "Esportazione dei dati della persona",
+    "signal:view": "Apertura della segnalazione",
 }
 
 
@@ -88,7 +89,7 @@ def access_log(
 
     query = (
         select(AccessLogEntry, User, Case)
-        .join(Case, Case.id == AccessLogEntry.case_id)
+        .outerjoin(Case, Case.id == AccessLogEntry.case_id)
         .outerjoin(User, User.id == AccessLogEntry.user_id)
         .options(joinedload(Case.beneficiary))
         .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())

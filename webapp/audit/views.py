@@ -57,7 +57,7 @@ def access_log():
                 "entry": entry,
                 "user": user,
                 "case": case,
-                "person": referrals.display_name(case, current_user),
+                "person": referrals.display_name(case, current_user) if case is not None else None,
                 "action": services.action_label(entry.action),
             }
             for entry, user, case in rows

@@ -107,7 +107,9 @@ class AccessLogEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # The record read: a case, or a signal (segnalazione) that has no case yet.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    signal_id: Mapped[int | None] = mapped_column(ForeignKey("person_signal.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))

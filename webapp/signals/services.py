@@ -10,7 +10,7 @@ all, read-only. Specialist services and administrators see none. Names of signal
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -216,11 +216,21 @@ def open_tasks_of(session: Session, engine: Engine, signal: Signal) -> list[Huma
     return engine.open_tasks(session, signal.instance_id) if signal.instance_id else []
 
 
+def log_signal_access(session: Session, user: User, signal: Signal, action: str, channel: str = "web") -> None:
+    """A signal holds a person's data (sometimes of a special category): every read is logged, as for cases."""
+    from webapp.referrals.models import AccessLogEntry
+
+    session.add(
+        AccessLogEntry(user_id=user.id, signal_id=signal.id, at=datetime.now(UTC), action=action, channel=channel)
+    )
+
+
 # ------------------------------------------------------------------ how the generic task pages show signals
 def task_context(session: Session, user: User, task: HumanTask, channel: str = "web") -> dict:
     signal = signal_for_instance(session, task.instance_id)
     if signal is None or not may_see_signal(user, signal):
         return {}
+    log_signal_access(session, user, signal, f"task:{task.form_key}", channel)
     return {"panel": "signals/_task_panel.html", "signal": signal_view(session, signal, user)}
 
 
@@ -229,6 +239,7 @@ def intake_context(session: Session, user: User, task: HumanTask) -> dict:
     signal = signal_for_case_instance(session, task.instance_id)
     if signal is None or not may_see_signal(user, signal):
         return {}
+    log_signal_access(session, user, signal, f"task:{task.form_key}")
     return {"panel": "signals/_task_panel.html", "signal": signal_view(session, signal, user)}
 
 

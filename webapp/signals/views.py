@@ -93,6 +93,8 @@ def signal_detail(signal_id: int):
     signal = services.signal_for_user(db.session, current_user, signal_id)
     if signal is None:
         abort(404)
+    services.log_signal_access(db.session, current_user, signal, "signal:view")
+    db.session.commit()
     engine = get_engine()
     actor = actor_for(current_user)
     open_tasks = services.open_tasks_of(db.session, engine, signal)
