@@ -20,6 +20,8 @@
 (function () {
   'use strict';
 
+  var centreOn = window.TessereDiagram.centreOn; // from diagram-common.js
+
   var viewers = {};
   var STATE_LABELS = {
     active: 'In corso',
@@ -168,19 +170,6 @@
       });
   }
 
-  // Centre an element at its natural size (a fitted diagram is often too small to read).
-  function centreOn(canvas, element) {
-    var points = element.waypoints || [
-      { x: element.x, y: element.y },
-      { x: element.x + element.width, y: element.y + element.height }
-    ];
-    var xs = points.map(function (p) { return p.x; });
-    var ys = points.map(function (p) { return p.y; });
-    var cx = (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
-    var cy = (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2;
-    var outer = canvas.viewbox().outer;
-    canvas.viewbox({ x: cx - outer.width / 2, y: cy - outer.height / 2, width: outer.width, height: outer.height });
-  }
 
   function download(filename, text, type) {
     var blob = new Blob([text], { type: type });

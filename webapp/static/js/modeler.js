@@ -19,6 +19,8 @@
 (function () {
   'use strict';
 
+  var centreOn = window.TessereDiagram.centreOn; // from diagram-common.js
+
   var root = document.getElementById('tessere-modeler');
   if (!root || typeof BpmnJS === 'undefined') {
     return;
@@ -844,19 +846,6 @@
     panel.appendChild(el('div', { className: 'alert alert-danger p-2', role: 'note' }, [el('strong', { text: 'Da correggere:' }), list]));
   }
 
-  // Centre an element at its natural size (a fitted diagram is often too small to read).
-  function centreOn(canvas, element) {
-    var points = element.waypoints || [
-      { x: element.x, y: element.y },
-      { x: element.x + element.width, y: element.y + element.height }
-    ];
-    var xs = points.map(function (p) { return p.x; });
-    var ys = points.map(function (p) { return p.y; });
-    var cx = (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
-    var cy = (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2;
-    var outer = canvas.viewbox().outer;
-    canvas.viewbox({ x: cx - outer.width / 2, y: cy - outer.height / 2, width: outer.width, height: outer.height });
-  }
 
   // ------------------------------------------------------------------------------------- the element picker
   // Every element of the diagram in a list: a way to reach each one with the keyboard (and a screen reader).
