@@ -6,11 +6,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+CATALOGUE := webapp/translations/en/LC_MESSAGES/messages.mo
 export FLASK_APP := webapp
 
-.PHONY: demo test install lint clean-demo chromium pdf-libs
+.PHONY: demo test install lint clean-demo chromium pdf-libs bench
 
-install: pdf-libs $(VENV)/.installed webapp/static/vendor/MANIFEST.json
+install: pdf-libs $(VENV)/.installed webapp/static/vendor/MANIFEST.json $(CATALOGUE)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,10 @@ node_modules/.installed: package.json package-lock.json
 
 webapp/static/vendor/MANIFEST.json: node_modules/.installed scripts/copy_assets.py
 	$(PYTHON) scripts/copy_assets.py
+
+# The English catalogue, merged from one .po part per area (Italian is the source language: no catalogue needed).
+$(CATALOGUE): $(wildcard translations/en/parts/*.po) translations/en/parts scripts/i18n.py $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py compile
 
 demo: install
 	$(BIN)/flask tessere init
@@ -46,6 +51,26 @@ pdf-libs:
 
 test: install chromium
 	$(BIN)/python -m pytest
+
+# The benchmarks of bench/ (issue #8), one after the other; each prints its figures and ends with a RESULT line.
+# PostgreSQL runs use BENCH_PG_URL (each script works in a private schema it drops at the end): a script taking
+# --pg-url runs SQLite and/or PostgreSQL itself, one taking --database-url runs twice (SQLite, then PostgreSQL).
+# Takes 15-20 minutes; run it on an otherwise idle machine.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+BENCH_SCRIPTS := $(basename $(notdir $(filter-out bench/__init__.py bench/common.py bench/locust_tasks.py,$(wildcard bench/*.py))))
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@for script in $(BENCH_SCRIPTS); do \
+	  echo "==== bench/$$script.py"; \
+	  options=$$($(BIN)/python -m bench.$$script --help); \
+	  if echo "$$options" | grep -q -- --pg-url; then \
+	    $(BIN)/python -m bench.$$script --pg-url $(BENCH_PG_URL) || exit 1; \
+	  elif echo "$$options" | grep -q -- --database-url; then \
+	    $(BIN)/python -m bench.$$script && $(BIN)/python -m bench.$$script --database-url $(BENCH_PG_URL) || exit 1; \
+	  else \
+	    $(BIN)/python -m bench.$$script || exit 1; \
+	  fi; \
+	done
 
 lint: install
 	$(BIN)/ruff check .

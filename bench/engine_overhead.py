@@ -14,14 +14,20 @@ then `to_dict` + `json.dumps` without the specs (as `serialize_state` does). Its
 tasks with the same result keys the real operations set (case_id, referral_id, organization_id, esito_invio, ...)
 and forgets the same keys, so the path through the diagram and the stored state are the same (checked).
 
+Both databases in one run: SQLite (a file in a temporary directory) and PostgreSQL (a private schema, dropped at
+the end; skipped with a clear line when unreachable). Engine SQLite, raw, engine PostgreSQL and raw-with-the-spec-
+once journeys are interleaved, so both ratios divide by the same raw steps. The state size is measured on full
+journeys of the referral diagram with 0..5 declines and re-referrals.
+
 Run from the repository root:
 
-    .venv/bin/python -m bench.engine_overhead [--journeys 30] [--database-url URL] [--breakdown] [--profile FILE]
+    .venv/bin/python -m bench.engine_overhead [--journeys 30] [--no-pg] [--pg-url URL] [--breakdown] [--profile F]
 
-The last line printed is `RESULT engine_step_ms=... raw_step_ms=... ratio=... state_bytes=...
-state_bytes_per_rereferral=... state_stored_bytes=...` (medians over all steps; state_bytes is the length of the
-state JSON after a full journey, state_stored_bytes what the database column holds). `--breakdown` and `--profile`
-add extra passes after the measured ones (they never touch the RESULT figures). See bench/README.md.
+The last line printed is `RESULT engine_step_ms_sqlite=... raw_step_ms=... ratio_sqlite=... engine_step_ms_pg=...
+ratio_pg=... state_bytes=... state_json_bytes=... growth_per_rereferral_bytes=...` (medians over all steps; the
+state figures are the largest state of a journey without re-referral, as stored in the database column and as
+JSON, and the growth of the JSON per re-referral). `--breakdown` and `--profile` add extra passes after the
+measured ones (they never touch the RESULT figures). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -108,16 +114,30 @@ JOURNEY = (
     ("esito_intervento", OP_A, OUTCOME),
     ("chiusura_caso", SW, CLOSING),
 )
-REREFERRAL_JOURNEY = (
-    ("presa_in_carico", SW, INTAKE),
-    ("scelta_offerta", SW, _choose("Pacchi alimentari")),
-    ("risposta_invio", OP_A, {"answer": "rifiuta", "decline_reason": "non_idoneo", "note": "Fuori zona."}),
-    ("dopo_rifiuto", SW, {"decisione": "reinvia", "note": "Proviamo la mensa."}),
-    ("scelta_offerta", SW, _choose("Mensa solidale")),
-    ("risposta_invio", OP_B, ACCEPT),
-    ("esito_intervento", OP_B, OUTCOME),
-    ("chiusura_caso", SW, CLOSING),
-)
+DECLINE = {"answer": "rifiuta", "decline_reason": "non_idoneo", "note": "Fuori zona."}
+# Offers a re-referral alternates between, with the operator who answers for each.
+REFERRAL_TARGETS = (("Pacchi alimentari", OP_A), ("Mensa solidale", OP_B))
+
+
+def rereferral_journey(declines: int) -> tuple[tuple[str, str, dict], ...]:
+    """A full journey in which the organization declines `declines` times and the social worker re-refers each
+    time (to the other offer), before an accept, the outcome and the closing."""
+    steps = [("presa_in_carico", SW, INTAKE)]
+    for attempt in range(declines + 1):
+        offer, operator = REFERRAL_TARGETS[attempt % 2]
+        steps.append(("scelta_offerta", SW, _choose(offer)))
+        if attempt < declines:
+            steps.append(("risposta_invio", operator, DECLINE))
+            steps.append(("dopo_rifiuto", SW, {"decisione": "reinvia", "note": "Proviamo un'altra offerta."}))
+        else:
+            steps.append(("risposta_invio", operator, ACCEPT))
+            steps.append(("esito_intervento", operator, OUTCOME))
+    steps.append(("chiusura_caso", SW, CLOSING))
+    return tuple(steps)
+
+
+REREFERRAL_JOURNEY = rereferral_journey(1)
+MAX_REREFERRALS = 5
 STEP_KEYS = [key for key, _, _ in JOURNEY]
 
 
@@ -145,7 +165,7 @@ class Setup:
         return MultiDict(pairs)
 
 
-def build_setup(database_url: str | None) -> Setup:
+def build_setup(database_url: str | None, sqlite_journal_mode: str | None = None) -> Setup:
     cleanup: list[Callable[[], None]] = []
     config = {"SECRET_KEY": "bench-secret", "WTF_CSRF_ENABLED": False}
     if database_url and not database_url.startswith("sqlite"):
@@ -162,10 +182,10 @@ def build_setup(database_url: str | None) -> Setup:
 
         cleanup.append(drop_schema)
         config["SQLALCHEMY_DATABASE_URI"] = database_url
-        # Same options as production (pool_pre_ping), plus a private schema so nothing else is touched.
+        # Same options as production (pool_recycle, no pre-ping), plus a private schema so nothing else is touched.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "connect_args": {"options": f"-csearch_path={schema}"},
-            "pool_pre_ping": True,
+            "pool_recycle": 1800,
         }
         label = f"postgresql (schema {schema})"
     else:
@@ -182,6 +202,14 @@ def build_setup(database_url: str | None) -> Setup:
             label = "sqlite (file in a temporary directory)"
     try:
         app = create_app(config)
+        if sqlite_journal_mode:  # what-if only (--sqlite-journal-mode); the product uses WAL (webapp/database.py)
+            with app.app_context():
+
+                def set_journal_mode(dbapi_connection, _record) -> None:
+                    dbapi_connection.execute(f"PRAGMA journal_mode={sqlite_journal_mode}")
+
+                event.listen(db.engine, "connect", set_journal_mode)
+                label += f", journal_mode={sqlite_journal_mode} (what-if)"
 
         def dispose() -> None:
             with app.app_context():
@@ -224,6 +252,7 @@ class JourneyResult:
     state_bytes: list[int]  # len of the state JSON after each step
     state_json: str
     stored_bytes: list[int] | None = None  # what the database column holds (it may be compressed)
+    cpu_steps: list[float] = field(default_factory=list)  # CPU seconds of this process per step (information)
 
 
 def run_engine_journey(
@@ -239,7 +268,7 @@ def run_engine_journey(
         instance = task_services.start_process(db.session, engine, user, PROCESS_KEY, {})
         start_s = time.perf_counter() - started
         instance_id = instance.id
-    steps, sizes, stored, state_json = [], [], [], ""
+    steps, sizes, stored, cpu, state_json = [], [], [], [], ""
     for form_key, who, data in journey:
         # One request: a fresh session, the user loaded, the task found (as the view does before calling).
         with app.test_request_context():
@@ -260,9 +289,10 @@ def run_engine_journey(
                 watch.current = defaultdict(float)
             if profiler:
                 profiler.enable()
-            started = time.perf_counter()
+            cpu_started, started = time.process_time(), time.perf_counter()
             task_services.complete_task(target, engine, user, task_id, formdata)
             elapsed = time.perf_counter() - started
+            cpu.append(time.process_time() - cpu_started)
             if profiler:
                 profiler.disable()
             if watch:
@@ -273,7 +303,7 @@ def run_engine_journey(
             state_json = instance.state_json
             sizes.append(len(state_json.encode("utf-8")))
             stored.append(stored_state_bytes(instance))
-    return JourneyResult(start_s, steps, sizes, state_json, stored)
+    return JourneyResult(start_s, steps, sizes, state_json, stored, cpu)
 
 
 def stored_state_bytes(instance: ProcessInstance) -> int:
@@ -462,26 +492,27 @@ def run_raw_journey(
     started = time.perf_counter()
     state_json, ready = raw_start(setup.spec_json, {"owner_user_id": setup.users[SW]}, ids)
     start_s = time.perf_counter() - started
-    timings, sizes = [], []
+    timings, sizes, cpu = [], [], []
     for form_key, data in steps:
         task_id = ready[form_key]
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         if specs is None:
             state_json, ready = raw_step(setup.spec_json, state_json, task_id, data, ids)
         else:
             state_json, ready = raw_step_spec_once(specs, state_json, task_id, data, ids)
         timings.append((form_key, time.perf_counter() - started))
+        cpu.append(time.process_time() - cpu_started)
         sizes.append(len(state_json.encode("utf-8")))
-    return JourneyResult(start_s, timings, sizes, state_json)
+    return JourneyResult(start_s, timings, sizes, state_json, cpu_steps=cpu)
 
 
 def task_specs_of(state_json: str) -> Counter:
-    """The multiset of (task spec, state) of a stored state, top level and subprocesses: the path it took."""
+    """The multiset of (task spec, state) of the top-level tasks of a stored state: the path it took. (Top level
+    only: the engine prunes finished subprocesses from its state, raw SpiffWorkflow keeps them; each of them is
+    one call activity task at the top level.)"""
     state = json.loads(state_json)
-    found = Counter(task["task_spec"] for task in state["tasks"].values())
-    for sub in state.get("subprocesses", {}).values():
-        found.update(task["task_spec"] for task in sub["tasks"].values())
-    return found
+    tasks = state["tasks"].values() if isinstance(state["tasks"], dict) else state["tasks"]
+    return Counter((task.get("task_spec", task.get("s")), task.get("state", task.get("t"))) for task in tasks)
 
 
 # ------------------------------------------------------------------------------------------ breakdown
@@ -597,6 +628,36 @@ def instrumented(setup: Setup, watch: Stopwatch):
                 setattr(owner, name, original)
 
 
+def sql_trace(setup: Setup) -> list[tuple[str, list[str]]]:
+    """The statements each step of one journey sends (first 110 characters), counted by before_cursor_execute."""
+    with setup.app.app_context():
+        sql_engine = db.engine
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split())[:110])
+
+    traced: list[tuple[str, list[str]]] = []
+    original_complete = task_services.complete_task
+
+    def complete_task(*args, **kwargs):
+        seen.clear()
+        event.listen(sql_engine, "before_cursor_execute", before)
+        try:
+            return original_complete(*args, **kwargs)
+        finally:
+            event.remove(sql_engine, "before_cursor_execute", before)
+            statements = [s for s in seen if s not in ("COMMIT", "BEGIN")]
+            traced.append(("?", statements))
+
+    task_services.complete_task = complete_task
+    try:
+        result = run_engine_journey(setup, JOURNEY)
+    finally:
+        task_services.complete_task = original_complete
+    return [(form_key, statements) for (form_key, _), (_, statements) in zip(result.steps, traced, strict=True)]
+
+
 def breakdown(setup: Setup, journeys: int) -> tuple[list[tuple[str, float, float]], set[str]]:
     """Mean ms per step of each part of a step, and its share of the step."""
     watch = Stopwatch()
@@ -681,136 +742,82 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--journeys", type=int, default=30, help="measured referral journeys per side (default 30)")
-    parser.add_argument("--warmup", type=int, default=2, help="journeys run first and not measured (default 2)")
-    parser.add_argument("--rereferrals", type=int, default=3, help="journeys with a decline + re-referral (default 3)")
-    parser.add_argument(
-        "--database-url",
-        default=None,
-        help="default: a fresh SQLite file in a temporary directory; "
-        "postgresql+psycopg://... runs in a private schema dropped at the end",
-    )
-    parser.add_argument("--breakdown", action="store_true", help="extra pass: where an engine step's time goes")
-    parser.add_argument("--profile", metavar="FILE", help="extra pass under cProfile (engine steps), stats to FILE")
-    args = parser.parse_args(argv)
-    if args.journeys < 1 or args.rereferrals < 1:
-        parser.error("--journeys and --rereferrals must be at least 1")
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-    load_before = load_average()
-    setup = build_setup(args.database_url)
+
+def postgres_unreachable(url: str) -> str | None:
+    """Why PostgreSQL cannot be used (None when it can)."""
+    probe = create_engine(url, connect_args={"connect_timeout": 3})
     try:
-        data_steps = raw_task_data(setup, JOURNEY)
-        data_rereferral = raw_task_data(setup, REREFERRAL_JOURNEY)
-        specs = RestoredSpecs.from_json(setup.spec_json)
-
-        for _ in range(args.warmup):
-            run_engine_journey(setup, JOURNEY)
-            run_raw_journey(setup, data_steps, case_id=1)
-            run_raw_journey(setup, data_steps, case_id=1, specs=specs)
-        # Interleaved, so that whatever else the machine does weighs on both sides alike.
-        engine_results, raw_results, once_results = [], [], []
-        for i in range(args.journeys):
-            gc.collect()
-            engine_results.append(run_engine_journey(setup, JOURNEY))
-            gc.collect()
-            raw_results.append(run_raw_journey(setup, data_steps, case_id=i + 1))
-            gc.collect()
-            once_results.append(run_raw_journey(setup, data_steps, i + 1, specs=specs))
-        engine_rr = [run_engine_journey(setup, REREFERRAL_JOURNEY) for _ in range(args.rereferrals)]
-        raw_rr = [run_raw_journey(setup, data_rereferral, case_id=1) for _ in range(args.rereferrals)]
-
-        same_path = task_specs_of(engine_results[-1].state_json) == task_specs_of(raw_results[-1].state_json)
-        same_path = same_path and task_specs_of(engine_rr[-1].state_json) == task_specs_of(raw_rr[-1].state_json)
-
-        rows, missing = None, set()
-        if args.breakdown:
-            rows, missing = breakdown(setup, args.journeys)
-        if args.profile:
-            profiler = cProfile.Profile()
-            for _ in range(args.journeys):
-                run_engine_journey(setup, JOURNEY, profiler=profiler)
-            profiler.dump_stats(args.profile)
-            raw_profiler = cProfile.Profile()
-            raw_profiler.enable()
-            for i in range(args.journeys):
-                run_raw_journey(setup, data_steps, case_id=i + 1)
-            raw_profiler.disable()
-            raw_profiler.dump_stats(args.profile + ".raw")
+        with probe.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any reason is reported on one line and the run goes on
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     finally:
-        run_cleanup(setup.cleanup)
+        probe.dispose()
+    return None
 
+
+@dataclass
+class SizeGrowth:
+    """State sizes of full journeys with 0..N declines and re-referrals (final and largest during the journey)."""
+
+    final_json: list[int]
+    peak_json: list[int]
+    final_stored: list[int]
+    peak_stored: list[int]
+
+    @staticmethod
+    def per_step(values: list[int]) -> list[int]:
+        return [later - earlier for earlier, later in zip(values, values[1:], strict=False)]
+
+    def growth(self, values: list[int]) -> float:
+        return (values[-1] - values[0]) / (len(values) - 1)
+
+
+def measure_growth(setup: Setup, max_rereferrals: int) -> tuple[SizeGrowth, list[JourneyResult]]:
+    results = [run_engine_journey(setup, rereferral_journey(k)) for k in range(max_rereferrals + 1)]
+    growth = SizeGrowth(
+        final_json=[r.state_bytes[-1] for r in results],
+        peak_json=[max(r.state_bytes) for r in results],
+        final_stored=[r.stored_bytes[-1] for r in results],
+        peak_stored=[max(r.stored_bytes) for r in results],
+    )
+    return growth, results
+
+
+def step_table(label: str, engine_results, raw_results, once_results) -> list[str]:
     engine_by_step, raw_by_step = medians_by_step(engine_results), medians_by_step(raw_results)
     once_by_step = medians_by_step(once_results)
-    engine_median = statistics.median(all_steps(engine_results))
-    raw_median = statistics.median(all_steps(raw_results))
-    once_median = statistics.median(all_steps(once_results))
-    ratio = engine_median / raw_median
-    full_bytes, raw_full_bytes = engine_results[-1].state_bytes[-1], raw_results[-1].state_bytes[-1]
-    rr_bytes, raw_rr_bytes = engine_rr[-1].state_bytes[-1], raw_rr[-1].state_bytes[-1]
-
-    out = [
-        f"engine_overhead: {args.journeys} journeys x {len(JOURNEY)} steps per side (+{args.warmup} warm-up), "
-        f"database {setup.label}",
-        f"Python {platform.python_version()}, SpiffWorkflow {_spiff_version()}, {os.cpu_count()} CPUs, {cpu_model()}, "
-        f"code {code_fingerprint()}",
-        f"load average (1 min) before/after: {load_before} / {load_average()} "
-        "(figures are only comparable on an otherwise idle machine)",
-        "",
-        "raw = SpiffWorkflow alone, spec + state from JSON at each step (the RESULT baseline);",
-        "raw/spec once = the same with the spec objects restored once (information only).",
-        "",
-        f"{'step (median ms)':<22}{'engine':>10}{'raw':>10}{'ratio':>8}{'raw/spec once':>15}{'state bytes':>13}",
-    ]
+    engine_median, raw_median = statistics.median(all_steps(engine_results)), statistics.median(all_steps(raw_results))
+    out = [f"{label}: {'step (median ms)':<22}{'engine':>10}{'raw':>10}{'ratio':>8}{'raw/spec once':>15}{'state':>8}"]
     for index, key in enumerate(STEP_KEYS):
         engine_ms, raw_ms = ms(engine_by_step[key]), ms(raw_by_step[key])
         out.append(
-            f"{key:<22}{engine_ms:>10.3f}{raw_ms:>10.3f}{engine_ms / raw_ms:>8.2f}{ms(once_by_step[key]):>15.3f}"
-            f"{engine_results[-1].state_bytes[index]:>13}"
+            f"  {key:<{len(label) + 22}}{engine_ms:>10.3f}{raw_ms:>10.3f}{engine_ms / raw_ms:>8.2f}"
+            f"{ms(once_by_step[key]):>15.3f}{engine_results[-1].state_bytes[index]:>8}"
         )
     out.append(
-        f"{'all steps':<22}{ms(engine_median):>10.3f}{ms(raw_median):>10.3f}{ratio:>8.2f}{ms(once_median):>15.3f}"
+        f"  {'all steps':<{len(label) + 22}}{ms(engine_median):>10.3f}{ms(raw_median):>10.3f}"
+        f"{engine_median / raw_median:>8.2f}{ms(statistics.median(all_steps(once_results))):>15.3f}"
     )
-    if args.journeys > 1:
+    if len(engine_results) > 1:
         p90 = [statistics.quantiles(all_steps(r), n=10)[-1] for r in (engine_results, raw_results, once_results)]
-        out.append(f"{'all steps, p90':<22}{ms(p90[0]):>10.3f}{ms(p90[1]):>10.3f}{'':>8}{ms(p90[2]):>15.3f}")
-    out.append(
-        f"{'start (not in RESULT)':<22}{ms(statistics.median(r.start_s for r in engine_results)):>10.3f}"
-        f"{ms(statistics.median(r.start_s for r in raw_results)):>10.3f}"
-    )
-    out.append("")
-    out.append(f"journey with one decline + re-referral ({args.rereferrals} runs, median ms):")
-    for index, (key, _, _) in enumerate(REREFERRAL_JOURNEY):
-        engine_ms = ms(statistics.median(r.steps[index][1] for r in engine_rr))
-        raw_ms = ms(statistics.median(r.steps[index][1] for r in raw_rr))
         out.append(
-            f"  {key:<20}{engine_ms:>10.3f}{raw_ms:>10.3f}{engine_ms / raw_ms:>8.2f}{'':>15}"
-            f"{engine_rr[-1].state_bytes[index]:>13}"
+            f"  {'all steps, p90':<{len(label) + 22}}{ms(p90[0]):>10.3f}{ms(p90[1]):>10.3f}{'':>8}{ms(p90[2]):>15.3f}"
         )
-    out.append("")
-    out.append(
-        f"state_json after a full journey: {full_bytes} bytes (raw SpiffWorkflow: {raw_full_bytes}); "
-        f"largest during it: {max(engine_results[-1].state_bytes)}"
-        + (f" (stored: {max(engine_results[-1].stored_bytes)})" if engine_results[-1].stored_bytes else "")
-    )
-    out.append(
-        f"state_json after a journey with one re-referral: {rr_bytes} bytes (raw: {raw_rr_bytes}); "
-        f"+{rr_bytes - full_bytes} bytes per re-referral"
-    )
-    stored_full, stored_rr = engine_results[-1].stored_bytes[-1], engine_rr[-1].stored_bytes[-1]
-    if (stored_full, stored_rr) != (full_bytes, rr_bytes):
-        out.append(
-            f"stored in the database column(s): {stored_full} bytes after a full journey, {stored_rr} after one "
-            f"re-referral (+{stored_rr - stored_full})"
-        )
-    out.append(
-        "same path through the diagram, engine and raw (task specs of the stored states): "
-        + ("yes" if same_path else "NO - the raw baseline diverged, its figures are not comparable")
-    )
-    if rows:
+    start_engine = ms(statistics.median(r.start_s for r in engine_results))
+    start_raw = ms(statistics.median(r.start_s for r in raw_results))
+    out.append(f"  {'start (not in RESULT)':<{len(label) + 22}}{start_engine:>10.3f}{start_raw:>10.3f}")
+    return out
+
+
+def extra_passes(setup: Setup, name: str, args, out: list[str]) -> None:
+    """--breakdown / --profile for one database (after the measured passes; never part of RESULT)."""
+    if args.breakdown:
+        rows, missing = breakdown(setup, args.journeys)
         out.append("")
-        out.append(f"breakdown of an engine step (extra instrumented pass, {args.journeys} journeys, means):")
+        out.append(f"{name}: breakdown of an engine step (extra instrumented pass, {args.journeys} journeys, means):")
         for label, value, share in rows:
             if label.endswith("per step"):
                 out.append(f"  {label:<52}{value:>9.1f}")
@@ -818,23 +825,173 @@ def main(argv: list[str] | None = None) -> int:
                 out.append(f"  {label:<52}{value:>9.3f} ms {share:>6.1%}")
         if missing:
             out.append(f"  (absent in this engine, not measured: {', '.join(sorted(missing))})")
-    if args.profile:
+    if args.sql_trace:
         out.append("")
-        out.append(f"cProfile of the engine steps written to {args.profile} (raw steps: {args.profile}.raw);")
-        out.append(f"  explore with: {sys.executable} -m pstats {args.profile}")
-        stats = pstats.Stats(args.profile)
+        out.append(f"{name}: SQL statements of one journey, by step (inside complete_task; the commit not counted):")
+        for form_key, statements in sql_trace(setup):
+            out.append(f"  {form_key}: {len(statements)} statements")
+            out.extend(f"    {statement}" for statement in statements)
+    if args.profile:
+        path = f"{args.profile}.{name}"
+        profiler = cProfile.Profile()
+        for _ in range(args.journeys):
+            run_engine_journey(setup, JOURNEY, profiler=profiler)
+        profiler.dump_stats(path)
+        out.append("")
+        out.append(
+            f"{name}: cProfile of the engine steps written to {path}; explore with {sys.executable} -m pstats {path}"
+        )
+        stats = pstats.Stats(path)
         total_tt = sum(v[2] for v in stats.stats.values()) or 1.0
         top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:15]
         out.append("  top functions by own time (share of profiled time, calls):")
-        for (filename, line, name), (_, ncalls, tottime, _cum, _) in top:
+        for (filename, line, fname), (_, ncalls, tottime, _cum, _) in top:
             where = filename.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
-            out.append(f"    {tottime / total_tt:>6.1%} {ncalls:>8}  {where}:{line}({name})")
+            out.append(f"    {tottime / total_tt:>6.1%} {ncalls:>8}  {where}:{line}({fname})")
 
-    print("\n".join(out))
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--journeys", type=int, default=30, help="measured referral journeys per side (default 30)")
+    parser.add_argument("--warmup", type=int, default=2, help="journeys run first and not measured (default 2)")
+    parser.add_argument(
+        "--sqlite-url", default=None, help="default: a fresh SQLite file in a temporary directory (must not exist)"
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=DEFAULT_PG_URL,
+        help=f"PostgreSQL, run in a private schema dropped at the end ({DEFAULT_PG_URL})",
+    )
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--sqlite-journal-mode",
+        choices=("DELETE", "WAL"),
+        help="what-if: run the SQLite side with this journal mode (the product uses WAL; DELETE was the old default)",
+    )
+    parser.add_argument("--breakdown", action="store_true", help="extra pass: where an engine step's time goes")
+    parser.add_argument(
+        "--sql-trace", action="store_true", help="extra pass: list the SQL statements of each step of one journey"
+    )
+    parser.add_argument("--profile", metavar="FILE", help="extra pass under cProfile, stats to FILE.<database>")
+    args = parser.parse_args(argv)
+    if args.journeys < 1:
+        parser.error("--journeys must be at least 1")
+
+    load_before = load_average()
+    pg_skipped = "--no-pg" if args.no_pg else postgres_unreachable(args.pg_url)
+    setups: dict[str, Setup] = {}
+    out: list[str] = []
+    try:
+        setups["sqlite"] = build_setup(args.sqlite_url, args.sqlite_journal_mode)
+        if pg_skipped is None:
+            setups["pg"] = build_setup(args.pg_url)
+        sqlite = setups["sqlite"]
+        data_steps = raw_task_data(sqlite, JOURNEY)
+        data_rereferral = raw_task_data(sqlite, REREFERRAL_JOURNEY)
+        specs = RestoredSpecs.from_json(sqlite.spec_json)
+
+        for _ in range(args.warmup):
+            for setup in setups.values():
+                run_engine_journey(setup, JOURNEY)
+            run_raw_journey(sqlite, data_steps, case_id=1)
+            run_raw_journey(sqlite, data_steps, case_id=1, specs=specs)
+        # Interleaved (engine SQLite, raw, engine PostgreSQL, raw with the spec once), so that whatever else the
+        # machine does weighs on every side alike; both ratios use the same raw steps.
+        engine_results: dict[str, list[JourneyResult]] = {name: [] for name in setups}
+        raw_results, once_results = [], []
+        for i in range(args.journeys):
+            gc.collect()
+            engine_results["sqlite"].append(run_engine_journey(sqlite, JOURNEY))
+            gc.collect()
+            raw_results.append(run_raw_journey(sqlite, data_steps, case_id=i + 1))
+            if "pg" in setups:
+                gc.collect()
+                engine_results["pg"].append(run_engine_journey(setups["pg"], JOURNEY))
+            gc.collect()
+            once_results.append(run_raw_journey(sqlite, data_steps, i + 1, specs=specs))
+
+        growth, growth_results = measure_growth(sqlite, MAX_REREFERRALS)
+        raw_rr = run_raw_journey(sqlite, data_rereferral, case_id=1)
+        raw_full = raw_results[-1]
+        same_path = task_specs_of(engine_results["sqlite"][-1].state_json) == task_specs_of(raw_full.state_json)
+        if not growth_results[1].state_json.startswith("{}"):
+            same_path = same_path and task_specs_of(growth_results[1].state_json) == task_specs_of(raw_rr.state_json)
+        for name, setup in setups.items():
+            extra_passes(setup, name, args, out)
+    finally:
+        for setup in setups.values():
+            run_cleanup(setup.cleanup)
+
+    raw_median = statistics.median(all_steps(raw_results))
+    medians = {name: statistics.median(all_steps(results)) for name, results in engine_results.items()}
+    head = [
+        f"engine_overhead: {args.journeys} journeys x {len(JOURNEY)} steps per side (+{args.warmup} warm-up); "
+        + "; ".join(f"{name}: {setup.label}" for name, setup in setups.items()),
+        f"Python {platform.python_version()}, SpiffWorkflow {_spiff_version()}, {os.cpu_count()} CPUs, {cpu_model()}, "
+        f"code {code_fingerprint()}",
+        f"load average (1 min) before/after: {load_before} / {load_average()} "
+        "(figures are only comparable on an otherwise idle machine)",
+    ]
+    if pg_skipped is not None:
+        head.append(f"PostgreSQL SKIPPED ({args.pg_url}): {pg_skipped}")
+    head += [
+        "",
+        "raw = SpiffWorkflow alone, spec + state from JSON at each step (the RESULT baseline, shared by both ratios);",
+        "raw/spec once = the same with the spec objects restored once (information only).",
+        "",
+    ]
+    for name, results in engine_results.items():
+        head += step_table(name, results, raw_results, once_results)
+        head.append("")
+
+    def cpu_median(results: list[JourneyResult]) -> float:
+        return ms(statistics.median(c for r in results for c in r.cpu_steps))
+
+    head.append(
+        "CPU time of this process per step, median ms (information: less sensitive to the machine's load than wall "
+        "time, but blind to the database server's work and to waits): "
+        + ", ".join(f"engine {name} {cpu_median(results):.3f}" for name, results in engine_results.items())
+        + f", raw {cpu_median(raw_results):.3f}"
+    )
+    head.append("")
+    head.append(f"state of full journeys with 0..{MAX_REREFERRALS} declines + re-referrals (bytes; SQLite):")
+    head.append(
+        f"  {'re-referrals':<28}" + "".join(f"{k:>8}" for k in range(MAX_REREFERRALS + 1)) + f"{'growth/rr':>11}"
+    )
+    for label, values in (
+        ("JSON after closing", growth.final_json),
+        ("JSON, largest in journey", growth.peak_json),
+        ("stored after closing", growth.final_stored),
+        ("stored, largest in journey", growth.peak_stored),
+    ):
+        head.append(f"  {label:<28}" + "".join(f"{v:>8}" for v in values) + f"{growth.growth(values):>11.0f}")
+    head.append(
+        f"  largest single re-referral increment, JSON: {max(SizeGrowth.per_step(growth.final_json))} after closing, "
+        f"{max(SizeGrowth.per_step(growth.peak_json))} largest in journey"
+    )
+    head.append(
+        f"  raw SpiffWorkflow state after a full journey: {raw_full.state_bytes[-1]} JSON bytes, largest "
+        f"{max(raw_full.state_bytes)}; with one re-referral {raw_rr.state_bytes[-1]}"
+    )
+    head.append(
+        "same path through the diagram, engine and raw (task specs of the stored states): "
+        + ("yes" if same_path else "NO - the raw baseline diverged, its figures are not comparable")
+    )
+    print("\n".join(head + out))
+
+    state_bytes = max(growth.peak_stored[0], growth.final_stored[0])
+    state_json_bytes = max(growth.peak_json[0], growth.final_json[0])
+    growth_bytes = max(growth.growth(growth.final_json), growth.growth(growth.peak_json))
+    pg_part = (
+        f"engine_step_ms_pg={ms(medians['pg']):.3f} ratio_pg={medians['pg'] / raw_median:.3f} "
+        if "pg" in medians
+        else "engine_step_ms_pg=skipped ratio_pg=skipped "
+    )
     print(
-        f"RESULT engine_step_ms={ms(engine_median):.3f} raw_step_ms={ms(raw_median):.3f} ratio={ratio:.3f} "
-        f"state_bytes={full_bytes} state_bytes_per_rereferral={rr_bytes - full_bytes} "
-        f"state_stored_bytes={stored_full}"
+        f"RESULT engine_step_ms_sqlite={ms(medians['sqlite']):.3f} raw_step_ms={ms(raw_median):.3f} "
+        f"ratio_sqlite={medians['sqlite'] / raw_median:.3f} {pg_part}"
+        f"state_bytes={state_bytes} state_json_bytes={state_json_bytes} "
+        f"growth_per_rereferral_bytes={growth_bytes:.0f}"
     )
     return 0
 

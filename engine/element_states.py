@@ -40,8 +40,10 @@ class ElementStates:
 
 def element_states(workflow) -> ElementStates:
     """The state of every element of the workflow's diagram that has been reached (subprocesses included)."""
-    states: dict[str, str] = {}
-    completed: Counter[str] = Counter()
+    # Finished subprocesses are pruned from the stored state (spiff_runtime.prune_finished_subprocesses): their
+    # elements come first, in the order they completed, from the counter kept for them.
+    completed: Counter[str] = Counter(getattr(workflow, "tessere_pruned_completions", None) or {})
+    states: dict[str, str] = dict.fromkeys(completed, COMPLETED)
     for task in workflow.get_tasks():
         element_id = getattr(task.task_spec, "bpmn_id", None)
         state = _STATES.get(task.state)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zlib
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -27,8 +27,10 @@ class ProcessVersion(Base):
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Deferred: tens of KB that a step never needs (the spec objects are cached per version, see
+    # spiff_runtime._cached_spec_refs), and every step loads its instance's version with a join.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deployed_by: Mapped[str | None] = mapped_column(String(200))
@@ -76,6 +78,22 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_open_role_org", "status", "role", "organization_id"),
         Index("ix_human_task_open_assignee", "status", "assignee_id"),
+        # Worklists read only open rows, soonest due first: partial indexes keep them as small as the open work,
+        # whatever the history (see bench/worklist.py and its EXPLAIN).
+        Index(
+            "ix_human_task_open_due",
+            "due_at",
+            "created_at",
+            "id",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_human_task_open_claimed",
+            "claimed_by_id",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +112,10 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by_id: Mapped[int | None] = mapped_column(Integer)
+    # A group task (no assignee: a role's or an organization's) that one person took on ("presa in carico"):
+    # only they complete it until they release it (Engine.claim / Engine.release).
+    claimed_by_id: Mapped[int | None] = mapped_column(Integer)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     instance: Mapped[ProcessInstance] = relationship()
 

@@ -14,13 +14,13 @@ import hashlib
 import json
 import traceback
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, insert, not_, or_, select, update
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import spiff_runtime as rt
@@ -38,10 +38,18 @@ from engine.models import (
 )
 from engine.operations import OperationContext, OperationRegistry
 from engine.validation import DiagramRules, validate_diagram
+from engine.worklist import WorklistQuery
+from engine.worklist import filter_clauses as worklist_filters
+from engine.worklist import ordering as worklist_ordering
 
 STALE_MESSAGE = (
     "Un'altra persona ha appena aggiornato questo caso: la tua azione non è stata registrata. "
     "Ricarica la pagina per vedere lo stato attuale."
+)
+
+
+CLAIMED_MESSAGE = (
+    "Questa attività è già stata presa in carico da un'altra persona: solo lei può completarla finché non la rilascia."
 )
 
 
@@ -190,7 +198,9 @@ class Engine:
         workflow.data.update(_json_safe(data))
         for task in workflow.get_tasks(state=rt.TaskState.READY):
             task.data.update(_json_safe(data))
-        self._journal(session, instance, actor, now, "start", details={"version": version.version})
+        script_engine.journal_head = instance.journal_head or GENESIS_HASH  # written once, by _save
+        self._journal(session, instance, actor, now, "start", details={"version": version.version}, step=script_engine)
+        script_engine.open_task_ids = set()  # a new instance has no task rows yet
         self._run(workflow, lambda: rt.refresh(workflow))
         self._save(session, instance, workflow, actor, now)
         return instance
@@ -215,6 +225,8 @@ class Engine:
             raise TaskNotFound("Attività non trovata.")
         if human_task.status != "open":
             raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+        if human_task.claimed_by_id not in (None, actor.id):
+            raise TaskConflict(CLAIMED_MESSAGE)
         instance = human_task.instance
         if expected_lock_version is not None and instance.lock_version != expected_lock_version:
             raise TaskConflict("Il caso è stato aggiornato da un'altra persona nel frattempo: ricarica la pagina.")
@@ -223,11 +235,14 @@ class Engine:
         task = rt.task_by_id(workflow, human_task.spiff_task_id)
         if task is None or task.state != rt.TaskState.READY:
             raise TaskConflict("Questa attività non è più aperta nel processo.")
+        # The open rows of the instance are its READY user tasks (every step keeps them so): the others still open.
+        still_open = {str(t.id) for t in rt.ready_user_tasks(workflow)} - {human_task.spiff_task_id}
         submitted = _json_safe(form_data)
         task.data.update(submitted)
         human_task.status = "completed"
         human_task.completed_at = now
         human_task.completed_by_id = actor.id
+        workflow.script_engine.journal_head = instance.journal_head or GENESIS_HASH  # written once, by _save
         self._journal(
             session,
             instance,
@@ -237,12 +252,14 @@ class Engine:
             element_id=human_task.element_id,
             title=human_task.title,
             details={"data": _json_safe(journal_data) if journal_data is not None else submitted},
+            step=workflow.script_engine,
         )
 
         def step():
             task.run()
             rt.refresh(workflow)
 
+        workflow.script_engine.open_task_ids = still_open
         self._run(workflow, step)
         self._save(session, instance, workflow, actor, now)
         return instance
@@ -435,21 +452,107 @@ class Engine:
         )
 
     def worklist(
-        self, session: Session, actor: Actor, instance_id: int | None = None, limit: int = 50, offset: int = 0
+        self,
+        session: Session,
+        actor: Actor,
+        instance_id: int | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        query: WorklistQuery | None = None,
     ) -> tuple[list[HumanTask], int]:
-        """The open tasks this actor may complete, soonest due first; and their total count."""
-        where = [HumanTask.status == "open", self._visible_clause(actor)]
+        """The open tasks this actor may see (group tasks others claimed included), soonest due first unless
+        `query` says otherwise; and their total count. Two queries, whatever the size of the history."""
+        query = query or WorklistQuery()
         if instance_id is not None:
-            where.append(HumanTask.instance_id == instance_id)
+            query = replace(query, instance_id=instance_id)
+        where = [HumanTask.status == "open", self._visible_clause(actor), *worklist_filters(query, actor.id)]
         total = session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
         rows = session.scalars(
             select(HumanTask)
+            .options(lazyload(HumanTask.instance))  # a worklist never needs the instance (state, version)
             .where(*where)
-            .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            .order_by(*worklist_ordering(query))
             .limit(limit)
             .offset(offset)
         ).all()
         return list(rows), total
+
+    # ------------------------------------------------------------ group tasks
+    def may_take_over(self, task: HumanTask, actor: Actor) -> bool:
+        """Who may take on a group task another person claimed: managers, for the tasks they may see."""
+        return "manager" in actor.roles and self.may_complete(task, actor)
+
+    def claim(
+        self, session: Session, task_id: int, actor: Actor, take_over: bool = False, now: datetime | None = None
+    ) -> HumanTask:
+        """Take on a group task (a role's or an organization's, with no assignee): only the claimant completes it.
+
+        Two people claiming at once: the conditional UPDATE (... WHERE claimed_by_id IS NULL) lets exactly one
+        through; the other gets TaskConflict. `take_over` moves another person's claim (see may_take_over).
+        """
+        task = session.get(HumanTask, task_id)
+        if task is None or not self.may_complete(task, actor):
+            raise TaskNotFound("Attività non trovata.")
+        if task.status != "open":
+            raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+        if task.assignee_id is not None:
+            raise TaskConflict("Questa attività è assegnata a una persona: non serve prenderla in carico.")
+        previous = task.claimed_by_id
+        if previous == actor.id:
+            return task
+        if previous is not None and not (take_over and self.may_take_over(task, actor)):
+            raise TaskConflict(CLAIMED_MESSAGE)
+        now = now or utcnow()
+        unclaimed = HumanTask.claimed_by_id.is_(None) if previous is None else HumanTask.claimed_by_id == previous
+        taken = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.status == "open", HumanTask.assignee_id.is_(None), unclaimed)
+            .values(claimed_by_id=actor.id, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:
+            raise TaskConflict(CLAIMED_MESSAGE)
+        session.expire(task, ["claimed_by_id", "claimed_at"])
+        kind = "task_claimed" if previous is None else "task_taken_over"
+        details = {"previous_claimant_id": previous} if previous is not None else None
+        self._journal_group_step(session, task, actor, now, kind, details)
+        return task
+
+    def release(self, session: Session, task_id: int, actor: Actor, now: datetime | None = None) -> HumanTask:
+        """Give a claimed group task back to the group (the claimant, or whoever may take it over)."""
+        task = session.get(HumanTask, task_id)
+        if task is None or not self.may_complete(task, actor):
+            raise TaskNotFound("Attività non trovata.")
+        if task.status != "open":
+            raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+        previous = task.claimed_by_id
+        if previous is None:
+            raise TaskConflict("Questa attività non è presa in carico da nessuno.")
+        if previous != actor.id and not self.may_take_over(task, actor):
+            raise TaskConflict(CLAIMED_MESSAGE)
+        now = now or utcnow()
+        released = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task.id, HumanTask.status == "open", HumanTask.claimed_by_id == previous)
+            .values(claimed_by_id=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if released != 1:
+            raise TaskConflict("La presa in carico è cambiata nel frattempo: ricarica la pagina.")
+        session.expire(task, ["claimed_by_id", "claimed_at"])
+        self._journal_group_step(session, task, actor, now, "task_released", {"previous_claimant_id": previous})
+        return task
+
+    def _journal_group_step(self, session: Session, task: HumanTask, actor: Actor, now, kind, details) -> None:
+        """Claims go into the instance's journal; writing its head bumps the lock version, so a claim and a
+        concurrent completion of the same instance cannot both commit."""
+        self._journal(
+            session, task.instance, actor, now, kind, element_id=task.element_id, title=task.title, details=details
+        )
+        try:
+            session.flush()
+        except StaleDataError:
+            raise TaskConflict(STALE_MESSAGE) from None
 
     def open_tasks(self, session: Session, instance_id: int) -> list[HumanTask]:
         return list(
@@ -507,11 +610,16 @@ class Engine:
                 element_id=task.task_spec.bpmn_id,
                 title=rt.task_title(task),
                 details={"operation": name, **({"notes": context.notes} if context.notes else {})},
+                step=script_engine,
             )
             return result
 
         script_engine = rt.RestrictedScriptEngine(call_operation)
         script_engine.forgotten_keys = forgotten
+        script_engine.session = session
+        script_engine.open_task_ids = None
+        script_engine.journal_head = None  # see _journal
+        script_engine.journal_rows = []
         return script_engine
 
     def _load(self, session: Session, instance: ProcessInstance, actor: Actor, now: datetime):
@@ -520,9 +628,15 @@ class Engine:
         return rt.load_workflow(_spec_key(version), lambda: version.spec_json, instance.state_json, script_engine)
 
     def _run(self, workflow, step: Callable[[], None]) -> None:
-        """Run a workflow step, turning engine failures into EngineError (OperationRefused passes through)."""
+        """Run a workflow step, turning engine failures into EngineError (OperationRefused passes through).
+
+        Without autoflush: the step's rows (instance, task rows, journal) are written by one flush in `_save`
+        instead of before every query an operation makes, which UPDATEd the instance row (and bumped its lock
+        version) several times per step. Operations that need a new row's id flush explicitly.
+        """
         try:
-            step()
+            with workflow.script_engine.session.no_autoflush:
+                step()
         except OperationRefused:
             raise
         except StaleDataError:  # an autoflush inside an operation met a newer version of the instance
@@ -539,86 +653,122 @@ class Engine:
         """Write the step: state, timers, task rows, status. Any flush of the instance row (including the
         autoflush before a query) may find that someone else advanced it first: that is a conflict."""
         try:
-            self._write_step(session, instance, workflow, actor, now)
+            with session.no_autoflush:
+                self._write_step(session, instance, workflow, actor, now)
             session.flush()
         except StaleDataError:
             raise TaskConflict(STALE_MESSAGE) from None
 
     def _write_step(self, session: Session, instance: ProcessInstance, workflow, actor: Actor, now: datetime) -> None:
         rt.forget_keys(workflow, workflow.script_engine.forgotten_keys)
+        rt.prune_finished_subprocesses(workflow)
         instance.state_json = rt.serialize_state(workflow)
         instance.updated_at = now
         timers = rt.pending_timers(workflow)
         instance.next_timer_at = min(timers) if timers else None
-        self._sync_human_tasks(session, instance, workflow, now)
+        known_open = workflow.script_engine.open_task_ids  # set by start/complete, None for the other steps
+        open_after = self._sync_human_tasks(session, instance, workflow, now, known_open)
         if workflow.completed:
             instance.status = "completed"
             instance.completed_at = now
             instance.next_timer_at = None
-            self._journal(session, instance, actor, now, "completed")
-        elif session.scalar(
-            select(func.count())
-            .select_from(HumanTask)
-            .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-        ):
-            instance.status = "running"
-        else:
-            instance.status = "waiting"
+            self._journal(session, instance, actor, now, "completed", step=workflow.script_engine)
+        else:  # the open task rows are exactly the READY user tasks once synced: no need to count them again
+            instance.status = "running" if open_after else "waiting"
+        step = workflow.script_engine
+        if step.journal_head is not None:
+            # The step's journal entries, in chain order (ids ascending), as one executemany INSERT: nothing reads
+            # them back during the step, so they need no ORM objects (nor their ids fetched one by one).
+            if step.journal_rows:
+                session.execute(insert(JournalEntry.__table__), step.journal_rows)
+                step.journal_rows = []
+            instance.journal_head = step.journal_head
 
-    def _sync_human_tasks(self, session: Session, instance: ProcessInstance, workflow, now: datetime) -> None:
-        """Make the open HumanTask rows match the workflow's READY user tasks."""
+    def _sync_human_tasks(
+        self, session: Session, instance: ProcessInstance, workflow, now: datetime, known_open: set[str] | None = None
+    ) -> int:
+        """Make the open HumanTask rows match the workflow's READY user tasks; returns how many are open after.
+
+        `known_open`: the spiff ids of the rows known to be open (the step started from them). When all of them
+        are still READY there is nothing to cancel and the rows need not be read: only new tasks get a row.
+        Otherwise the open rows are read (without autoflush: the row completed in this step is still "open" in
+        the database, so rows are filtered on their status in the session too) and the missing ones cancelled.
+        """
         ready = {str(task.id): task for task in rt.ready_user_tasks(workflow)}
-        open_rows = {row.spiff_task_id: row for row in self.open_tasks(session, instance.id) if row.id is not None}
-        for spiff_id, row in open_rows.items():
-            if spiff_id not in ready:
-                row.status = "cancelled"
-                row.completed_at = now
+        if known_open is not None and known_open <= ready.keys():
+            open_ids = known_open
+        else:
+            open_rows = {
+                row.spiff_task_id: row
+                for row in self.open_tasks(session, instance.id)
+                if row.id is not None and row.status == "open"
+            }
+            for spiff_id, row in open_rows.items():
+                if spiff_id not in ready:
+                    row.status = "cancelled"
+                    row.completed_at = now
+            open_ids = set(open_rows)
+        new_rows = []
         for spiff_id, task in ready.items():
-            if spiff_id in open_rows:
+            if spiff_id in open_ids:
                 continue
             lane = rt.task_lane(task)
             role = self.lane_roles.get((lane or "").strip().lower())
             organization_id, assignee_id = self.task_scope(role, task.data)
-            session.add(
-                HumanTask(
-                    instance_id=instance.id,
-                    process_key=instance.process_key,
-                    spiff_task_id=spiff_id,
-                    element_id=task.task_spec.bpmn_id,
-                    title=rt.task_title(task),
-                    lane=lane,
-                    role=role,
-                    organization_id=_as_int(organization_id),
-                    assignee_id=_as_int(assignee_id),
-                    form_key=rt.task_form_key(task),
-                    status="open",
-                    due_at=rt.timer_due_of_task(task),
-                    created_at=now,
-                )
+            new_rows.append(
+                {
+                    "instance_id": instance.id,
+                    "process_key": instance.process_key,
+                    "spiff_task_id": spiff_id,
+                    "element_id": task.task_spec.bpmn_id,
+                    "title": rt.task_title(task),
+                    "lane": lane,
+                    "role": role,
+                    "organization_id": _as_int(organization_id),
+                    "assignee_id": _as_int(assignee_id),
+                    "form_key": rt.task_form_key(task),
+                    "status": "open",
+                    "due_at": rt.timer_due_of_task(task),
+                    "created_at": now,
+                }
             )
+        if new_rows:  # one executemany INSERT; the rows are read back by query when needed, never in this step
+            session.execute(insert(HumanTask.__table__), new_rows)
+        return len(ready)
 
-    def _journal(self, session, instance, actor: Actor, now, kind, element_id=None, title=None, details=None):
-        """Append to the instance's hash chain; the head lives on the instance row, written in the same step."""
+    def _journal(
+        self, session, instance, actor: Actor, now, kind, element_id=None, title=None, details=None, step=None
+    ):
+        """Append to the instance's hash chain; the head lives on the instance row, written in the same step.
+
+        Inside start/complete (`step`, the step's script engine, with a `journal_head`) the head is carried on the
+        step and written to the instance once, by `_write_step`: setting it on the instance at every entry made the
+        instance row dirty, so each flush an operation needs (for a new row's id) UPDATEd it once more.
+        """
         details = json.loads(json.dumps(details, default=_encode_value)) if details is not None else None
-        prev = instance.journal_head or GENESIS_HASH
+        deferred = step is not None and step.journal_head is not None
+        prev = step.journal_head if deferred else (instance.journal_head or GENESIS_HASH)
         details_hash = details_digest(details)
         digest = journal_hash(prev, instance.id, now, kind, actor.id, actor.label, element_id, title, details_hash)
-        session.add(
-            JournalEntry(
-                instance_id=instance.id,
-                at=now,
-                kind=kind,
-                actor_id=actor.id,
-                actor_label=actor.label,
-                element_id=element_id,
-                title=title,
-                details=details,
-                prev_hash=prev,
-                details_hash=details_hash,
-                hash=digest,
-            )
-        )
-        instance.journal_head = digest
+        row = {
+            "instance_id": instance.id,
+            "at": now,
+            "kind": kind,
+            "actor_id": actor.id,
+            "actor_label": actor.label,
+            "element_id": element_id,
+            "title": title,
+            "details": details,
+            "prev_hash": prev,
+            "details_hash": details_hash,
+            "hash": digest,
+        }
+        if deferred:  # written by _write_step, all in one INSERT
+            step.journal_head = digest
+            step.journal_rows.append(row)
+        else:
+            session.add(JournalEntry(**row))
+            instance.journal_head = digest
 
 
 def _spec_key(version: ProcessVersion) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -20,13 +20,15 @@ from uuid import UUID
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import expressions
@@ -48,6 +50,7 @@ __all__ = [
     "timer_due_of_task",
 ]
 
+
 class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """Serializes a workflow without converting its specs: they are stored once per version, and converting them
     at every step only to throw them away cost about a tenth of a step."""
@@ -56,11 +59,40 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        pruned = pruned_completions(workflow)
+        if pruned:
+            dct[_PRUNED_KEY] = dict(pruned)
+        return dct
+
+    def from_dict(self, dct):
+        pruned = dct.pop(_PRUNED_KEY, None)
+        workflow = super().from_dict(dct)
+        if pruned:
+            workflow.tessere_pruned_completions = Counter(pruned)
+        return workflow
+
+
+_PRUNED_KEY = "tessere_pruned"
+
+
+class _EmptyDataTaskConverter(TaskConverter):
+    """A task that has no data yet (one SpiffWorkflow predicts but has not reached) is stored as empty data.
+
+    The stock converter stores a task's data as a delta from its parent's, so each predicted task listed every
+    key of its parent as "deleted": a fifth of the state. An empty delta restores as empty data just the same.
+    """
+
+    def to_dict(self, task):
+        dct = super().to_dict(task)
+        if task.parent is not None and not task.data:
+            dct["delta"] = {}
         return dct
 
 
 _SERIALIZER = BpmnWorkflowSerializer(
-    BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _StateOnlyWorkflowConverter})
+    BpmnWorkflowSerializer.configure(
+        {**SPIFF_CONFIG, BpmnWorkflow: _StateOnlyWorkflowConverter, Task: _EmptyDataTaskConverter}
+    )
 )
 
 ISO_DURATION = re.compile(r"^R?\d*/?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
@@ -173,18 +205,119 @@ def new_workflow(cache_key: str, spec_json: Callable[[], str], script_engine: Re
 
 
 def serialize_state(workflow: BpmnWorkflow) -> str:
-    """The instance state without the specs (they are stored once per version)."""
-    return json.dumps(_SERIALIZER.to_dict(workflow), separators=(",", ":"))
+    """The instance state without the specs (they are stored once per version), its task lists compacted."""
+    state = _SERIALIZER.to_dict(workflow)
+    _compact_workflow(state)
+    for subprocess in state.get("subprocesses", {}).values():
+        _compact_workflow(subprocess)
+    return json.dumps(state, separators=(",", ":"))
+
+
+# Compact task lists. SpiffWorkflow writes each workflow's tasks as {id: {"id", "parent", "children", ...}} with
+# every field, defaults included: a task id (36 characters) appears about four times and the default values of
+# a predicted task take more room than its content. Stored here as a list in the same order, each task's id once,
+# parent and children as positions in the list, short field names, defaults left out. `_expand_workflow` gives
+# SpiffWorkflow back exactly its own dictionary (states stored before this format, a mapping, pass unchanged).
+_FIELDS = (("task_spec", "s"), ("state", "t"), ("last_state_change", "l"))
+
+
+def _compact_workflow(dct: dict) -> None:
+    tasks = dct["tasks"]
+    position = {task_id: index for index, task_id in enumerate(tasks)}
+    compact = []
+    for task_id, task in tasks.items():
+        entry = {"i": task_id}
+        for name, short in _FIELDS:
+            entry[short] = task[name]
+        if task["parent"] is not None:
+            entry["p"] = position.get(task["parent"], task["parent"])
+        if task["children"]:
+            entry["c"] = [position.get(child, child) for child in task["children"]]
+        if task["triggered"]:
+            entry["g"] = 1
+        if task["internal_data"]:
+            entry["n"] = task["internal_data"]
+        if task["data"]:
+            entry["d"] = task["data"]
+        delta = task["delta"]
+        if delta:  # a non-empty delta means "the parent's data, with these changes" (even with no change)
+            entry["u"] = delta.get("updates") or {}
+            if delta.get("deletions"):
+                entry["x"] = delta["deletions"]
+        if task.get("typename", "Task") != "Task":
+            entry["y"] = task["typename"]
+        compact.append(entry)
+    dct["tasks"] = compact
+
+
+def _expand_workflow(dct: dict) -> None:
+    compact = dct["tasks"]
+    if not isinstance(compact, list):
+        return
+    ids = [entry["i"] for entry in compact]
+
+    def task_id(reference):
+        return ids[reference] if isinstance(reference, int) else reference
+
+    tasks = {}
+    for entry in compact:
+        task = {"id": entry["i"]}
+        for name, short in _FIELDS:
+            task[name] = entry[short]
+        task["parent"] = task_id(entry["p"]) if "p" in entry else None
+        task["children"] = [task_id(child) for child in entry.get("c", ())]
+        task["triggered"] = bool(entry.get("g"))
+        task["internal_data"] = entry.get("n", {})
+        task["data"] = entry.get("d", {})
+        task["delta"] = {"updates": entry["u"], "deletions": entry.get("x", [])} if "u" in entry else {}
+        task["typename"] = entry.get("y", "Task")
+        tasks[entry["i"]] = task
+    dct["tasks"] = tasks
 
 
 def load_workflow(
     cache_key: str, spec_json: Callable[[], str], state_json: str, script_engine: RestrictedScriptEngine
 ) -> BpmnWorkflow:
     state = json.loads(state_json)
+    _expand_workflow(state)
+    for subprocess in state.get("subprocesses", {}).values():
+        _expand_workflow(subprocess)
     state["spec"], state["subprocess_specs"] = _cached_spec_refs(cache_key, spec_json)
     workflow = _SERIALIZER.from_dict(state)
     workflow.script_engine = script_engine
     return workflow
+
+
+def pruned_completions(workflow: BpmnWorkflow) -> Counter:
+    """How many times each element of the subprocesses pruned from this workflow had completed (see below)."""
+    return getattr(workflow, "tessere_pruned_completions", None) or Counter()
+
+
+def prune_finished_subprocesses(workflow: BpmnWorkflow) -> None:
+    """Drop the subprocesses that have finished (their call activity is completed or cancelled) from the state.
+
+    Why: SpiffWorkflow keeps every finished subprocess with its whole task tree, so each re-referral added about
+    7 KB to the state that every later step deserialized and serialized again. Nothing reads them afterwards:
+    their data went to the call activity when they ended, the history lives in the journal and the domain tables,
+    and SpiffWorkflow only looks a subprocess up again while its call activity is still running (a pruned one
+    whose call activity were not finished would be started again: hence the check on the parent task). The only
+    thing the diagram viewer needs of them, how many times each element completed, is kept as a counter
+    (`pruned_completions`, stored with the state) that `element_states` adds to the live tasks.
+    """
+    finished = (TaskState.COMPLETED, TaskState.CANCELLED)
+    for parent_id, subprocess in list(workflow.subprocesses.items()):
+        if parent_id not in workflow.subprocesses or not subprocess.completed:
+            continue  # already removed with its parent subprocess, or still running
+        parent = task_by_id(workflow, str(parent_id))
+        if parent is None or parent.state not in finished:
+            continue
+        counts = pruned_completions(workflow)
+        for task in workflow.delete_subprocess(parent):
+            if task.state == TaskState.COMPLETED and not isinstance(task.task_spec, LoopTask):
+                element_id = getattr(task.task_spec, "bpmn_id", None)
+                if element_id:
+                    counts[element_id] += 1
+        workflow.tessere_pruned_completions = counts
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list:
@@ -192,7 +325,12 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
 
 
 def task_by_id(workflow: BpmnWorkflow, spiff_task_id: str):
-    return workflow.get_task_from_id(UUID(spiff_task_id))
+    """The task with this id, or None: a task of a finished subprocess is gone from the state once it is pruned
+    (a person completing a task another person has just completed meets exactly that)."""
+    try:
+        return workflow.get_task_from_id(UUID(spiff_task_id))
+    except TaskNotFoundException:
+        return None
 
 
 def _waiting_timer_tasks(workflow: BpmnWorkflow) -> Iterable:

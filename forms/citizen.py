@@ -3,6 +3,7 @@ social service's contact when the citizen asked for its support."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -21,23 +22,23 @@ from forms.referral import REQUIRED, ItalianForm
 from forms.validators import no_control_characters, valid_phone
 
 ANSWERS: tuple[tuple[str, str], ...] = (
-    ("accetta", "Accogliamo la richiesta"),
-    ("proponi", "Proponiamo un'altra offerta"),
-    ("rifiuta", "Non possiamo accogliere la richiesta"),
+    ("accetta", _l("Accogliamo la richiesta")),
+    ("proponi", _l("Proponiamo un'altra offerta")),
+    ("rifiuta", _l("Non possiamo accogliere la richiesta")),
 )
 
 DECLINE_REASONS: tuple[tuple[str, str], ...] = (
-    ("posti_esauriti", "Posti esauriti"),
-    ("non_idoneo", "La richiesta non rientra nei requisiti dell'offerta"),
-    ("non_attiva", "L'attività non è attiva in questo periodo"),
-    ("altro", "Altro motivo"),
+    ("posti_esauriti", _l("Posti esauriti")),
+    ("non_idoneo", _l("La richiesta non rientra nei requisiti dell'offerta")),
+    ("non_attiva", _l("L'attività non è attiva in questo periodo")),
+    ("altro", _l("Altro motivo")),
 )
 
 SUPPORT_OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("contattato", "Ho contattato la persona"),
-    ("presa_in_carico", "Ho avviato una presa in carico"),
-    ("non_raggiungibile", "La persona non è raggiungibile"),
-    ("non_necessario", "Il supporto del Servizio sociale non è necessario"),
+    ("contattato", _l("Ho contattato la persona")),
+    ("presa_in_carico", _l("Ho avviato una presa in carico")),
+    ("non_raggiungibile", _l("La persona non è raggiungibile")),
+    ("non_necessario", _l("Il supporto del Servizio sociale non è necessario")),
 )
 
 NO_OFFER = ("", _l("— scegli —"))
@@ -46,10 +47,14 @@ NO_OFFER = ("", _l("— scegli —"))
 class RichiestaPartecipazioneForm(ItalianForm):
     """A citizen asks to take part in an offer (public page, no account). `website` is a trap for robots."""
 
-    name = StringField(_l("Nome e cognome"), [DataRequired(REQUIRED), Length(max=200), no_control_characters])
+    name = StringField(
+        _l("Nome e cognome"),
+        [DataRequired(REQUIRED), Length(max=200), no_control_characters],
+        description=_l("Come ti chiami: lo vede solo l'organizzazione che offre l'attività, per ricontattarti."),
+    )
     email = EmailField(
         _l("E-mail"),
-        [DataRequired(REQUIRED), Email("Indirizzo e-mail non valido."), Length(max=200)],
+        [DataRequired(REQUIRED), Email(_l("Indirizzo e-mail non valido.")), Length(max=200)],
         description=_l("Ti scriveremo qui per confermare la richiesta e per darti la risposta."),
     )
     phone = StringField(_l("Telefono"), [Optional(), Length(max=30), valid_phone], description=_l("Facoltativo."))
@@ -67,7 +72,7 @@ class RichiestaPartecipazioneForm(ItalianForm):
     )
     consent = BooleanField(
         _l("Acconsento al trattamento dei miei dati per gestire questa richiesta"),
-        [DataRequired("Senza il consenso al trattamento dei dati non possiamo inoltrare la richiesta.")],
+        [DataRequired(_l("Senza il consenso al trattamento dei dati non possiamo inoltrare la richiesta."))],
         description=_l(
             "I dati arrivano solo all'organizzazione che propone l'attività (e al Servizio sociale se lo chiedi)."
         ),
@@ -80,7 +85,12 @@ class RispostaRichiestaCittadinoForm(ItalianForm):
 
     personal_fields = ("messaggio",)
 
-    risposta = RadioField(_l("Risposta"), [InputRequired("Scegli la risposta.")], choices=choices(ANSWERS))
+    risposta = RadioField(
+        _l("Risposta"),
+        [InputRequired(_l("Scegli la risposta."))],
+        choices=choices(ANSWERS),
+        description=_l("Di' se potete accogliere la persona: riceverà la risposta per e-mail."),
+    )
     messaggio = TextAreaField(
         _l("Messaggio per il cittadino"),
         [DataRequired(REQUIRED), Length(max=2000), no_control_characters],
@@ -103,13 +113,13 @@ class RispostaRichiestaCittadinoForm(ItalianForm):
 
     def validate_offerta_proposta(self, field) -> None:
         if self.risposta.data == "proponi" and not field.data:
-            raise ValidationError("Scegli l'offerta da proporre.")
+            raise ValidationError(_("Scegli l'offerta da proporre."))
         if self.risposta.data != "proponi":
             field.data = ""
 
     def validate_motivo_rifiuto(self, field) -> None:
         if self.risposta.data == "rifiuta" and not field.data:
-            raise ValidationError("Indica il motivo.")
+            raise ValidationError(_("Indica il motivo."))
         if self.risposta.data != "rifiuta":
             field.data = ""
 
@@ -117,7 +127,12 @@ class RispostaRichiestaCittadinoForm(ItalianForm):
 class ContattoCittadinoForm(ItalianForm):
     """The social service records how it followed up a citizen who asked for its support."""
 
-    esito = RadioField(_l("Esito del contatto"), [InputRequired("Scegli l'esito.")], choices=choices(SUPPORT_OUTCOMES))
+    esito = RadioField(
+        _l("Esito del contatto"),
+        [InputRequired(_l("Scegli l'esito."))],
+        choices=choices(SUPPORT_OUTCOMES),
+        description=_l("Com'è andato il contatto con la persona; resta nella storia della richiesta."),
+    )
     nota = TextAreaField(
         _l("Note del servizio sociale"),
         [Optional(), Length(max=2000), no_control_characters],

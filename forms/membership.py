@@ -8,7 +8,7 @@ ODV section, a social cooperative its enrolment in the Albo regionale delle coop
 terzo settore its RUNTS enrolment. Duplicates (a codice fiscale already in the elenco) need the database: the
 membership services check them and put the message on the field.
 
-Every message is Italian; nothing here touches the database or the request.
+Every message is plain Italian (English through the catalogues); nothing here touches the database or the request.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from stdnum.it import codicefiscale, iva
 from wtforms import (
@@ -37,54 +38,54 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from forms.choices import choices
 from forms.referral import ItalianForm
 from forms.validators import no_control_characters, valid_phone
-from forms.vocabulary import NEED_GROUP, NEED_LABELS, ORGANIZATION_TYPES, target_group_choices
+from forms.vocabulary import NEED_GROUP, NEED_LABELS, ORGANIZATION_TYPES, label_for, need_label, target_group_choices
 
-REQUIRED = "Campo obbligatorio."
+REQUIRED = _l("Campo obbligatorio.")
 MAX_SITES = 20
 
 # Sectors of activity ("ambiti"), after the activities of general interest of art. 5 d.lgs. 117/2017, grouped the
 # way a small municipality's network speaks of them.
 SECTORS: tuple[tuple[str, str], ...] = (
-    ("servizi_sociali", "Interventi e servizi sociali"),
-    ("socio_sanitario", "Prestazioni sanitarie e socio-sanitarie"),
-    ("educazione", "Educazione, istruzione e formazione"),
-    ("cultura", "Attività culturali, artistiche e ricreative"),
-    ("sport", "Attività sportive dilettantistiche"),
-    ("beneficenza", "Beneficenza e distribuzione di beni (alimenti, vestiario, mobilia)"),
-    ("inserimento_lavorativo", "Inserimento lavorativo di persone svantaggiate"),
-    ("accoglienza", "Accoglienza e integrazione delle persone migranti"),
-    ("alloggio", "Alloggio sociale e accoglienza abitativa"),
-    ("diritti", "Tutela dei diritti, legalità e pari opportunità"),
-    ("ambiente", "Tutela dell'ambiente e del territorio"),
-    ("protezione_civile", "Protezione civile"),
-    ("pastorale", "Attività parrocchiali e oratoriali"),
-    ("altro", "Altro"),
+    ("servizi_sociali", _l("Interventi e servizi sociali")),
+    ("socio_sanitario", _l("Prestazioni sanitarie e socio-sanitarie")),
+    ("educazione", _l("Educazione, istruzione e formazione")),
+    ("cultura", _l("Attività culturali, artistiche e ricreative")),
+    ("sport", _l("Attività sportive dilettantistiche")),
+    ("beneficenza", _l("Beneficenza e distribuzione di beni (alimenti, vestiario, mobilia)")),
+    ("inserimento_lavorativo", _l("Inserimento lavorativo di persone svantaggiate")),
+    ("accoglienza", _l("Accoglienza e integrazione delle persone migranti")),
+    ("alloggio", _l("Alloggio sociale e accoglienza abitativa")),
+    ("diritti", _l("Tutela dei diritti, legalità e pari opportunità")),
+    ("ambiente", _l("Tutela dell'ambiente e del territorio")),
+    ("protezione_civile", _l("Protezione civile")),
+    ("pastorale", _l("Attività parrocchiali e oratoriali")),
+    ("altro", _l("Altro")),
 )
 
 # Sections of the Registro unico nazionale del Terzo settore (art. 46 d.lgs. 117/2017).
 RUNTS_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("odv", "a) Organizzazioni di volontariato"),
-    ("aps", "b) Associazioni di promozione sociale"),
-    ("enti_filantropici", "c) Enti filantropici"),
-    ("imprese_sociali", "d) Imprese sociali, incluse le cooperative sociali"),
-    ("reti_associative", "e) Reti associative"),
-    ("mutuo_soccorso", "f) Società di mutuo soccorso"),
-    ("altri_ets", "g) Altri enti del Terzo settore"),
+    ("odv", _l("a) Organizzazioni di volontariato")),
+    ("aps", _l("b) Associazioni di promozione sociale")),
+    ("enti_filantropici", _l("c) Enti filantropici")),
+    ("imprese_sociali", _l("d) Imprese sociali, incluse le cooperative sociali")),
+    ("reti_associative", _l("e) Reti associative")),
+    ("mutuo_soccorso", _l("f) Società di mutuo soccorso")),
+    ("altri_ets", _l("g) Altri enti del Terzo settore")),
 )
 
 # Sections of the Albo regionale delle cooperative sociali (L.R. Toscana 58/2018).
 ALBO_COOP_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("A", "Sezione A – servizi socio-sanitari ed educativi"),
-    ("B", "Sezione B – inserimento lavorativo"),
-    ("C", "Sezione C – consorzi"),
+    ("A", _l("Sezione A – servizi socio-sanitari ed educativi")),
+    ("B", _l("Sezione B – inserimento lavorativo")),
+    ("C", _l("Sezione C – consorzi")),
 )
 
 AREA_SCOPES: tuple[tuple[str, str], ...] = (
-    ("comunale", "Territorio comunale di Campi Bisenzio"),
-    ("zona", "Zona della Piana fiorentina"),
-    ("metropolitana", "Città metropolitana di Firenze"),
-    ("regionale", "Toscana"),
-    ("nazionale", "Tutto il territorio nazionale"),
+    ("comunale", _l("Territorio comunale di Campi Bisenzio")),
+    ("zona", _l("Zona della Piana fiorentina")),
+    ("metropolitana", _l("Città metropolitana di Firenze")),
+    ("regionale", _l("Toscana")),
+    ("nazionale", _l("Tutto il territorio nazionale")),
 )
 
 # The plan's rule: the enrolment each third-sector type must declare (registry, required section or None = any).
@@ -96,17 +97,14 @@ REQUIRED_ENROLMENT: dict[str, tuple[str, str | None]] = {
 }
 
 REVIEW_OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("approva", "Approvare: l'organizzazione entra nell'elenco della rete"),
-    ("modifiche", "Chiedere modifiche al richiedente"),
-    ("rifiuta", "Respingere la domanda"),
+    ("approva", _l("Approvare: l'organizzazione entra nell'elenco della rete")),
+    ("modifiche", _l("Chiedere modifiche al richiedente")),
+    ("rifiuta", _l("Respingere la domanda")),
 )
 
 POSTCODE = re.compile(r"^\d{5}$")
 PROVINCE = re.compile(r"^[A-Za-z]{2}$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]{2,}$", re.IGNORECASE)
-
-_RUNTS_LABELS = dict(RUNTS_SECTIONS)
-_TYPE_LABELS = dict(ORGANIZATION_TYPES)
 
 
 def normalize_tax_code(value: str | None) -> str:
@@ -121,14 +119,14 @@ def valid_organization_cf(form, field) -> None:
         return
     if value.isdigit():
         if len(value) != 11:
-            raise ValidationError("Il codice fiscale di un'organizzazione ha 11 cifre.")
+            raise ValidationError(_("Il codice fiscale di un'organizzazione ha 11 cifre."))
         if not iva.is_valid(value):
-            raise ValidationError("Il codice fiscale non è valido: controlla le cifre (l'ultima è di controllo).")
+            raise ValidationError(_("Il codice fiscale non è valido: controlla le cifre (l'ultima è di controllo)."))
         return
     if len(value) != 16:
-        raise ValidationError("Il codice fiscale deve avere 11 cifre (16 caratteri solo per le ditte individuali).")
+        raise ValidationError(_("Il codice fiscale deve avere 11 cifre (16 caratteri solo per le ditte individuali)."))
     if not codicefiscale.is_valid(value):
-        raise ValidationError("Il codice fiscale non è valido: controlla lettere e cifre.")
+        raise ValidationError(_("Il codice fiscale non è valido: controlla lettere e cifre."))
 
 
 def valid_partita_iva(form, field) -> None:
@@ -139,28 +137,28 @@ def valid_partita_iva(form, field) -> None:
     if not value:
         return
     if not value.isdigit() or len(value) != 11:
-        raise ValidationError("La partita IVA deve avere 11 cifre.")
+        raise ValidationError(_("La partita IVA deve avere 11 cifre."))
     if not iva.is_valid(value):
-        raise ValidationError("La partita IVA non è valida: controlla le cifre (l'ultima è di controllo).")
+        raise ValidationError(_("La partita IVA non è valida: controlla le cifre (l'ultima è di controllo)."))
 
 
 def valid_url(form, field) -> None:
     value = (field.data or "").strip()
     field.data = value
     if value and not URL.match(value):
-        raise ValidationError("Indirizzo del sito non valido: deve iniziare con https:// (o http://).")
+        raise ValidationError(_("Indirizzo del sito non valido: deve iniziare con https:// (o http://)."))
 
 
 def not_in_the_future(form, field) -> None:
     if isinstance(field.data, date) and field.data > date.today():
-        raise ValidationError("La data non può essere nel futuro.")
+        raise ValidationError(_("La data non può essere nel futuro."))
 
 
 class MultiCheckboxField(SelectMultipleField):
-    """Choices shown as checkboxes (the name tells `render_field`), with an Italian invalid-choice message."""
+    """Choices shown as checkboxes (the name tells `render_field`), with a plain invalid-choice message."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", "Scelta non valida (%(value)s): ricarica la pagina e riprova.")
+        kwargs.setdefault("invalid_choice_message", _l("Scelta non valida (%(value)s): ricarica la pagina e riprova."))
         super().__init__(*args, **kwargs)
 
 
@@ -172,12 +170,21 @@ class OperatingSiteForm(ItalianForm):
         [Optional(), Length(max=200), no_control_characters],
         description=_l("Facoltativo, per esempio «Emporio di via Barberinese»."),
     )
-    address = StringField(_l("Indirizzo"), [DataRequired(REQUIRED), Length(max=300), no_control_characters])
+    address = StringField(
+        _l("Indirizzo"),
+        [DataRequired(REQUIRED), Length(max=300), no_control_characters],
+        description=_l("Via e numero civico della sede in cui si svolgono le attività."),
+    )
     postcode = StringField(
-        _l("CAP"), [Optional(), Regexp(POSTCODE, message="Il CAP ha 5 cifre.")], description=_l("Per esempio 50013.")
+        _l("CAP"),
+        [Optional(), Regexp(POSTCODE, message=_l("Il CAP ha 5 cifre."))],
+        description=_l("Per esempio 50013."),
     )
     municipality = StringField(
-        _l("Comune"), [DataRequired(REQUIRED), Length(max=100), no_control_characters], default="Campi Bisenzio"
+        _l("Comune"),
+        [DataRequired(REQUIRED), Length(max=100), no_control_characters],
+        default="Campi Bisenzio",
+        description=_l("Il comune della sede operativa."),
     )
     opening_hours = StringField(
         _l("Giorni e orari di apertura"),
@@ -190,12 +197,17 @@ class SchedaRicognizioneForm(ItalianForm):
     """The scheda di ricognizione dell'offerta: what an organization declares to join the network."""
 
     # -- the organization
-    name = StringField(_l("Denominazione"), [DataRequired(REQUIRED), Length(max=300), no_control_characters])
+    name = StringField(
+        _l("Denominazione"),
+        [DataRequired(REQUIRED), Length(max=300), no_control_characters],
+        description=_l("Il nome ufficiale dell'organizzazione, come nello statuto; compare nel catalogo pubblico."),
+    )
     org_type = SelectField(
         _l("Tipo di organizzazione"),
         [InputRequired(REQUIRED)],
         choices=choices([("", _l("— scegli —")), *ORGANIZATION_TYPES]),
         default="",
+        description=_l("La forma giuridica dell'organizzazione."),
     )
     codice_fiscale = StringField(
         _l("Codice fiscale dell'organizzazione"),
@@ -207,7 +219,7 @@ class SchedaRicognizioneForm(ItalianForm):
     )
     founded_on = DateField(
         _l("Data di costituzione"),
-        [InputRequired("Indica la data di costituzione."), not_in_the_future],
+        [InputRequired(_l("Indica la data di costituzione.")), not_in_the_future],
         description=_l("Se non conosci il giorno esatto indica il 1° gennaio dell'anno di costituzione."),
     )
     founding_deed = StringField(
@@ -218,32 +230,55 @@ class SchedaRicognizioneForm(ItalianForm):
 
     # -- legal seat
     legal_address = StringField(
-        _l("Indirizzo della sede legale"), [DataRequired(REQUIRED), Length(max=300), no_control_characters]
+        _l("Indirizzo della sede legale"),
+        [DataRequired(REQUIRED), Length(max=300), no_control_characters],
+        description=_l("Via e numero civico, come nello statuto o nell'atto costitutivo."),
     )
-    legal_postcode = StringField(_l("CAP"), [DataRequired(REQUIRED), Regexp(POSTCODE, message="Il CAP ha 5 cifre.")])
+    legal_postcode = StringField(
+        _l("CAP"),
+        [DataRequired(REQUIRED), Regexp(POSTCODE, message=_l("Il CAP ha 5 cifre."))],
+        description=_l("Cinque cifre, per esempio 50013."),
+    )
     legal_municipality = StringField(
-        _l("Comune"), [DataRequired(REQUIRED), Length(max=100), no_control_characters], default="Campi Bisenzio"
+        _l("Comune"),
+        [DataRequired(REQUIRED), Length(max=100), no_control_characters],
+        default="Campi Bisenzio",
+        description=_l("Il comune della sede legale."),
     )
     legal_province = StringField(
         _l("Provincia (sigla)"),
-        [DataRequired(REQUIRED), Regexp(PROVINCE, message="Indica la sigla della provincia, per esempio FI.")],
+        [DataRequired(REQUIRED), Regexp(PROVINCE, message=_l("Indica la sigla della provincia, per esempio FI."))],
         default="FI",
+        description=_l("Due lettere, per esempio FI."),
     )
 
     # -- operating sites
-    sites = FieldList(FormField(OperatingSiteForm), min_entries=1, max_entries=MAX_SITES)
+    sites = FieldList(
+        FormField(OperatingSiteForm),
+        min_entries=1,
+        max_entries=MAX_SITES,
+        description=_l("Almeno una sede in cui si svolgono le attività."),
+    )
 
     # -- public contacts
-    phone = StringField(_l("Telefono"), [Optional(), Length(max=30), valid_phone])
+    phone = StringField(
+        _l("Telefono"),
+        [Optional(), Length(max=30), valid_phone],
+        description=_l("Facoltativo; il numero pubblico dell'organizzazione, mostrato nel catalogo."),
+    )
     email = EmailField(
         _l("E-mail pubblica"),
-        [DataRequired(REQUIRED), Email("Indirizzo e-mail non valido."), Length(max=200)],
+        [DataRequired(REQUIRED), Email(_l("Indirizzo e-mail non valido.")), Length(max=200)],
         description=_l("Compare nell'elenco pubblico della rete."),
     )
-    website = StringField(_l("Sito web"), [Optional(), Length(max=300), valid_url])
+    website = StringField(
+        _l("Sito web"),
+        [Optional(), Length(max=300), valid_url],
+        description=_l("Facoltativo; l'indirizzo completo, per esempio https://www.esempio.it."),
+    )
     pec = EmailField(
         _l("PEC"),
-        [Optional(), Email("Indirizzo PEC non valido."), Length(max=200)],
+        [Optional(), Email(_l("Indirizzo PEC non valido.")), Length(max=200)],
         description=_l("Per le comunicazioni ufficiali con il Comune; non viene pubblicata."),
     )
 
@@ -253,7 +288,11 @@ class SchedaRicognizioneForm(ItalianForm):
         [DataRequired(REQUIRED), Length(max=6000), no_control_characters],
         description=_l("Cosa fate, per chi, con quali volontari o operatori."),
     )
-    sectors = MultiCheckboxField(_l("Ambiti di attività"), choices=choices(SECTORS))
+    sectors = MultiCheckboxField(
+        _l("Ambiti di attività"),
+        choices=choices(SECTORS),
+        description=_l("Scegli tutti gli ambiti in cui operate: servono per cercare le organizzazioni nel catalogo."),
+    )
     target_groups = MultiCheckboxField(
         _l("Tipologie di beneficiari"),
         choices=choices(target_group_choices()),
@@ -269,6 +308,7 @@ class SchedaRicognizioneForm(ItalianForm):
         [InputRequired(REQUIRED)],
         choices=choices([("", _l("— scegli —")), *AREA_SCOPES]),
         default="",
+        description=_l("Dove svolgete le vostre attività: aiuta a proporle alle persone giuste."),
     )
     area_detail = StringField(
         _l("Frazioni, quartieri o comuni in cui operate"),
@@ -278,21 +318,32 @@ class SchedaRicognizioneForm(ItalianForm):
 
     # -- legal representative
     representative_name = StringField(
-        _l("Nome e cognome"), [DataRequired(REQUIRED), Length(max=200), no_control_characters]
+        _l("Nome e cognome"),
+        [DataRequired(REQUIRED), Length(max=200), no_control_characters],
+        description=_l("Chi rappresenta legalmente l'organizzazione."),
     )
     representative_role = StringField(
-        _l("Carica"), [DataRequired(REQUIRED), Length(max=100), no_control_characters], default="Presidente"
+        _l("Carica"),
+        [DataRequired(REQUIRED), Length(max=100), no_control_characters],
+        default="Presidente",
+        description=_l("Per esempio Presidente o Legale rappresentante."),
     )
 
     # -- affiliations and coordination
     affiliation_provincial = StringField(
-        _l("Affiliazione o coordinamento provinciale"), [Optional(), Length(max=300), no_control_characters]
+        _l("Affiliazione o coordinamento provinciale"),
+        [Optional(), Length(max=300), no_control_characters],
+        description=_l("Coordinamento provinciale a cui aderite, se c'è."),
     )
     affiliation_regional = StringField(
-        _l("Affiliazione o coordinamento regionale"), [Optional(), Length(max=300), no_control_characters]
+        _l("Affiliazione o coordinamento regionale"),
+        [Optional(), Length(max=300), no_control_characters],
+        description=_l("Coordinamento regionale a cui aderite, se c'è."),
     )
     affiliation_national = StringField(
-        _l("Affiliazione o coordinamento nazionale"), [Optional(), Length(max=300), no_control_characters]
+        _l("Affiliazione o coordinamento nazionale"),
+        [Optional(), Length(max=300), no_control_characters],
+        description=_l("Rete o federazione nazionale a cui aderite, se c'è."),
     )
 
     # -- registry enrolments
@@ -302,15 +353,26 @@ class SchedaRicognizioneForm(ItalianForm):
         default="",
         description=_l("Registro unico nazionale del Terzo settore."),
     )
-    runts_number = StringField(_l("Numero di iscrizione al RUNTS"), [Optional(), Length(max=50), no_control_characters])
-    runts_date = DateField(_l("Data di iscrizione al RUNTS"), [Optional(), not_in_the_future])
+    runts_number = StringField(
+        _l("Numero di iscrizione al RUNTS"),
+        [Optional(), Length(max=50), no_control_characters],
+        description=_l("Facoltativo; solo per gli enti del Terzo settore iscritti al Registro unico nazionale."),
+    )
+    runts_date = DateField(
+        _l("Data di iscrizione al RUNTS"),
+        [Optional(), not_in_the_future],
+        description=_l("Facoltativa; non può essere nel futuro."),
+    )
     albo_coop_section = SelectField(
         _l("Sezione dell'Albo regionale delle cooperative sociali"),
         choices=choices([("", _l("— non iscritta all'Albo —")), *ALBO_COOP_SECTIONS]),
         default="",
+        description=_l("Solo per le cooperative sociali; le altre organizzazioni lasciano «non iscritta»."),
     )
     albo_coop_number = StringField(
-        _l("Numero di iscrizione all'Albo"), [Optional(), Length(max=50), no_control_characters]
+        _l("Numero di iscrizione all'Albo"),
+        [Optional(), Length(max=50), no_control_characters],
+        description=_l("Solo per le cooperative sociali iscritte all'Albo regionale."),
     )
     other_registry = StringField(
         _l("Altri registri o albi"),
@@ -320,51 +382,63 @@ class SchedaRicognizioneForm(ItalianForm):
 
     # -- who follows the application (and, if approved, becomes the first operator)
     contact_name = StringField(
-        _l("Nome e cognome del referente"), [DataRequired(REQUIRED), Length(max=200), no_control_characters]
+        _l("Nome e cognome del referente"),
+        [DataRequired(REQUIRED), Length(max=200), no_control_characters],
+        description=_l("La persona che il Comune contatta per la domanda e che riceverà l'accesso a Tessere."),
     )
     contact_email = EmailField(
         _l("E-mail del referente"),
-        [DataRequired(REQUIRED), Email("Indirizzo e-mail non valido."), Length(max=200)],
+        [DataRequired(REQUIRED), Email(_l("Indirizzo e-mail non valido.")), Length(max=200)],
         description=_l(
             "Qui arrivano il link per riprendere la compilazione, la ricevuta e, se la domanda è approvata, "
             "l'invito a creare l'accesso a Tessere."
         ),
     )
-    contact_phone = StringField(_l("Telefono del referente"), [Optional(), Length(max=30), valid_phone])
+    contact_phone = StringField(
+        _l("Telefono del referente"),
+        [Optional(), Length(max=30), valid_phone],
+        description=_l("Facoltativo; per esempio 055 1234567 o 333 1234567."),
+    )
 
     # -- declarations
     declaration_truthful = BooleanField(
         _l("Dichiaro, ai sensi degli articoli 46 e 47 del D.P.R. 445/2000, che le informazioni fornite sono veritiere"),
-        [DataRequired("Per inviare la domanda serve la dichiarazione di veridicità.")],
+        [DataRequired(_l("Per inviare la domanda serve la dichiarazione di veridicità."))],
+        description=_l("Il Comune può verificare quanto dichiarato."),
     )
     declaration_privacy = BooleanField(
         _l("Ho letto l'informativa sul trattamento dei dati personali"),
-        [DataRequired("Per inviare la domanda serve la presa visione dell'informativa.")],
+        [DataRequired(_l("Per inviare la domanda serve la presa visione dell'informativa."))],
+        description=_l("L'informativa spiega come il Comune tratta i dati della domanda."),
     )
     declaration_publication = BooleanField(
         _l(
             "Acconsento alla pubblicazione dei dati pubblici dell'organizzazione nell'elenco della rete, "
             "anche come dati aperti"
         ),
-        [DataRequired("L'elenco della rete è pubblico: per aderire serve il consenso alla pubblicazione.")],
+        [DataRequired(_l("L'elenco della rete è pubblico: per aderire serve il consenso alla pubblicazione."))],
+        description=_l("Nome, sedi, contatti e offerte compaiono nel catalogo pubblico; i dati delle persone no."),
     )
 
     def validate_sectors(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli almeno un ambito di attività.")
+            raise ValidationError(_("Scegli almeno un ambito di attività."))
 
     def validate_target_groups(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli almeno una tipologia di beneficiari.")
+            raise ValidationError(_("Scegli almeno una tipologia di beneficiari."))
 
     def validate_needs(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli almeno un bisogno a cui rispondete.")
+            raise ValidationError(_("Scegli almeno un bisogno a cui rispondete."))
         groups = set(self.target_groups.data or [])
-        wrong = [NEED_LABELS.get(need, need) for need in field.data if NEED_GROUP.get(need) not in groups]
+        wrong = [need_label(need) for need in field.data if NEED_GROUP.get(need) not in groups]
         if wrong:
             raise ValidationError(
-                "Questi bisogni non appartengono alle tipologie di beneficiari indicate: " + "; ".join(wrong) + "."
+                _(
+                    "Questi bisogni non appartengono alle tipologie di beneficiari indicate: %(needs)s.",
+                    needs="; ".join(wrong),
+                )
             )
 
     def validate(self, extra_validators=None) -> bool:
@@ -379,42 +453,53 @@ class SchedaRicognizioneForm(ItalianForm):
         albo = self.albo_coop_section.data or ""
         albo_number = (self.albo_coop_number.data or "").strip()
         if runts and not runts_number:
-            problems.append((self.runts_number, "Indica il numero di iscrizione al RUNTS."))
+            problems.append((self.runts_number, _("Indica il numero di iscrizione al RUNTS.")))
         if runts_number and not runts:
-            problems.append((self.runts_section, "Indica la sezione del RUNTS in cui l'organizzazione è iscritta."))
+            problems.append((self.runts_section, _("Indica la sezione del RUNTS in cui l'organizzazione è iscritta.")))
         if albo and not albo_number:
-            problems.append((self.albo_coop_number, "Indica il numero di iscrizione all'Albo."))
+            problems.append((self.albo_coop_number, _("Indica il numero di iscrizione all'Albo.")))
         if albo_number and not albo:
-            problems.append((self.albo_coop_section, "Indica la sezione dell'Albo."))
+            problems.append((self.albo_coop_section, _("Indica la sezione dell'Albo.")))
 
         kind = self.org_type.data or ""
         rule = REQUIRED_ENROLMENT.get(kind)
         if rule is not None:
             registry, section = rule
-            label = _TYPE_LABELS.get(kind, kind)
+            label = label_for(ORGANIZATION_TYPES, kind)
+            section_label = label_for(RUNTS_SECTIONS, section) if section else ""
             if registry == "runts" and not runts:
                 if section:
-                    message = (
-                        f"Per il tipo «{label}» è richiesta l'iscrizione al RUNTS nella sezione "
-                        f"«{_RUNTS_LABELS[section]}»: indica sezione e numero di iscrizione."
+                    message = _(
+                        "Per il tipo «%(type)s» è richiesta l'iscrizione al RUNTS nella sezione «%(section)s»: "
+                        "indica sezione e numero di iscrizione.",
+                        type=label,
+                        section=section_label,
                     )
                 else:
-                    message = f"Per il tipo «{label}» è richiesta l'iscrizione al RUNTS: indica sezione e numero."
+                    message = _(
+                        "Per il tipo «%(type)s» è richiesta l'iscrizione al RUNTS: indica sezione e numero.", type=label
+                    )
                 problems.append((self.runts_section, message))
             elif registry == "runts" and section and runts != section:
                 problems.append(
                     (
                         self.runts_section,
-                        f"Per il tipo «{label}» la sezione del RUNTS è «{_RUNTS_LABELS[section]}»: "
-                        "controlla il tipo di organizzazione o la sezione.",
+                        _(
+                            "Per il tipo «%(type)s» la sezione del RUNTS è «%(section)s»: "
+                            "controlla il tipo di organizzazione o la sezione.",
+                            type=label,
+                            section=section_label,
+                        ),
                     )
                 )
             elif registry == "albo_cooperative_sociali" and not albo:
                 problems.append(
                     (
                         self.albo_coop_section,
-                        "Una cooperativa sociale deve indicare l'iscrizione all'Albo regionale delle cooperative "
-                        "sociali: sezione e numero.",
+                        _(
+                            "Una cooperativa sociale deve indicare l'iscrizione all'Albo regionale delle cooperative "
+                            "sociali: sezione e numero."
+                        ),
                     )
                 )
         for field, message in problems:
@@ -427,8 +512,9 @@ class EsameDomandaForm(ItalianForm):
 
     esito_esame = RadioField(
         _l("Esito dell'esame"),
-        [InputRequired("Scegli l'esito dell'esame.")],
+        [InputRequired(_l("Scegli l'esito dell'esame."))],
         choices=choices(REVIEW_OUTCOMES),
+        description=_l("Approvare, chiedere integrazioni o respingere: l'organizzazione riceve l'esito per e-mail."),
     )
     motivazione_esame = TextAreaField(
         _l("Motivazione o modifiche richieste"),
@@ -439,9 +525,9 @@ class EsameDomandaForm(ItalianForm):
     def validate_motivazione_esame(self, field) -> None:
         text = (field.data or "").strip()
         if self.esito_esame.data == "modifiche" and not text:
-            raise ValidationError("Scrivi quali modifiche chiedi al richiedente.")
+            raise ValidationError(_("Scrivi quali modifiche chiedi al richiedente."))
         if self.esito_esame.data == "rifiuta" and not text:
-            raise ValidationError("Scrivi il motivo per cui la domanda è respinta.")
+            raise ValidationError(_("Scrivi il motivo per cui la domanda è respinta."))
 
 
 class IntegrazioneDomandaForm(ItalianForm):
@@ -449,21 +535,33 @@ class IntegrazioneDomandaForm(ItalianForm):
 
     conferma = BooleanField(
         _l("Confermo l'invio della domanda modificata"),
-        [DataRequired("Conferma l'invio della domanda modificata.")],
+        [DataRequired(_l("Conferma l'invio della domanda modificata."))],
+        description=_l("Con la conferma la domanda torna all'ufficio del Comune per un nuovo esame."),
     )
 
 
 class ImpostaPasswordForm(ItalianForm):
     """The first operator of an approved organization accepts the invitation by choosing a password."""
 
-    name = StringField(_l("Nome e cognome"), [DataRequired(REQUIRED), Length(max=200), no_control_characters])
+    name = StringField(
+        _l("Nome e cognome"),
+        [DataRequired(REQUIRED), Length(max=200), no_control_characters],
+        description=_l("Il tuo nome, come lo vedranno gli operatori della rete."),
+    )
     password = PasswordField(
         _l("Password"),
-        [DataRequired("Scegli una password."), Length(min=10, message="La password deve avere almeno 10 caratteri.")],
+        [
+            DataRequired(_l("Scegli una password.")),
+            Length(min=10, message=_l("La password deve avere almeno 10 caratteri.")),
+        ],
         description=_l("Almeno 10 caratteri. Meglio una frase facile da ricordare per te e difficile per altri."),
     )
-    password_again = PasswordField(_l("Ripeti la password"), [DataRequired("Ripeti la password.")])
+    password_again = PasswordField(
+        _l("Ripeti la password"),
+        [DataRequired(_l("Ripeti la password."))],
+        description=_l("Scrivi di nuovo la stessa password, per evitare errori di battitura."),
+    )
 
     def validate_password_again(self, field) -> None:
         if self.password.data and field.data != self.password.data:
-            raise ValidationError("Le due password non coincidono.")
+            raise ValidationError(_("Le due password non coincidono."))

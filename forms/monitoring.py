@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -25,7 +26,7 @@ MAX_TEXT = 5000
 NO_PERSONAL_DATA = _l(
     "Non scrivere nomi o altri dati delle persone seguite: il testo compare nel rapporto del periodo."
 )
-WHOLE_NUMBER = "Indica un numero intero, zero o più."
+WHOLE_NUMBER = _l("Indica un numero intero, zero o più.")
 
 
 def optional_int(value) -> int | None:
@@ -55,7 +56,10 @@ class QuestionarioMonitoraggioForm(ItalianForm):
     people_reached = _count(
         _l("Persone raggiunte"), _l("Quante persone hanno partecipato o ricevuto un servizio, anche non inviate.")
     )
-    volunteers = _count(_l("Volontari e operatori coinvolti"), None)
+    volunteers = _count(
+        _l("Volontari e operatori coinvolti"),
+        _l("Un numero intero: le persone che hanno lavorato alle attività nel periodo."),
+    )
     difficulties = TextAreaField(
         _l("Difficoltà incontrate"),
         [Optional(), Length(max=MAX_TEXT), no_control_characters],
@@ -77,7 +81,9 @@ class RevisioneMonitoraggioForm(ItalianForm):
         description=_l("Cosa dicono i dati e i questionari: andamento degli invii, della rete, delle risposte."),
     )
     issues = TextAreaField(
-        _l("Criticità emerse"), [DataRequired(REQUIRED), Length(max=MAX_TEXT * 2), no_control_characters]
+        _l("Criticità emerse"),
+        [DataRequired(REQUIRED), Length(max=MAX_TEXT * 2), no_control_characters],
+        description=_l("Che cosa non ha funzionato nel periodo e perché; compare nel rapporto."),
     )
     sustainability = TextAreaField(
         _l("Azioni per la sostenibilità e il rafforzamento della rete"),
@@ -86,19 +92,29 @@ class RevisioneMonitoraggioForm(ItalianForm):
     )
     confirm = BooleanField(
         _l("Ho verificato dati e questionari: pubblica il rapporto del periodo"),
-        [DataRequired("Conferma di aver verificato i dati per pubblicare il rapporto.")],
+        [DataRequired(_l("Conferma di aver verificato i dati per pubblicare il rapporto."))],
         description=_l("Il rapporto pubblicato viene archiviato e non cambia più."),
     )
 
 
-INTERVALS = ((3, "Ogni 3 mesi (trimestre)"), (4, "Ogni 4 mesi"), (6, "Ogni 6 mesi (semestre)"), (12, "Ogni anno"))
+INTERVALS = (
+    (3, _l("Ogni 3 mesi (trimestre)")),
+    (4, _l("Ogni 4 mesi")),
+    (6, _l("Ogni 6 mesi (semestre)")),
+    (12, _l("Ogni anno")),
+)
 
 
 class ProgrammazioneForm(ItalianForm):
     """How often a monitoring period starts, and how long organizations have to answer."""
 
     interval_months = SelectField(
-        _l("Durata di ogni periodo"), [InputRequired(REQUIRED)], choices=choices(INTERVALS), coerce=int, default=6
+        _l("Durata di ogni periodo"),
+        [InputRequired(REQUIRED)],
+        choices=choices(INTERVALS),
+        coerce=int,
+        default=6,
+        description=_l("Ogni quanti mesi si chiede alle organizzazioni di compilare il questionario."),
     )
     next_period_start = DateField(
         _l("Inizio del prossimo periodo"),
@@ -110,34 +126,60 @@ class ProgrammazioneForm(ItalianForm):
     )
     questionnaire_days = IntegerField(
         _l("Giorni per compilare il questionario"),
-        [InputRequired(REQUIRED), NumberRange(min=7, max=90, message="Da 7 a 90 giorni.")],
+        [InputRequired(REQUIRED), NumberRange(min=7, max=90, message=_l("Da 7 a 90 giorni."))],
         default=30,
+        description=_l("Da 7 a 90 giorni; poi si apre la revisione."),
     )
-    active = BooleanField(_l("Monitoraggio periodico attivo"), default=True)
+    active = BooleanField(
+        _l("Monitoraggio periodico attivo"),
+        default=True,
+        description=_l("Se attivo, Tessere avvia da solo il monitoraggio all'inizio di ogni periodo."),
+    )
 
     def validate_next_period_start(self, field) -> None:
         if field.data is not None and field.data.day != 1:
-            raise ValidationError("Il periodo deve iniziare il primo giorno di un mese.")
+            raise ValidationError(_("Il periodo deve iniziare il primo giorno di un mese."))
 
 
 class BuonaPraticaForm(ItalianForm):
     """A good practice for the public catalogue: nothing in it may identify the people it helped."""
 
-    title = StringField(_l("Titolo"), [DataRequired(REQUIRED), Length(max=200), no_control_characters])
+    title = StringField(
+        _l("Titolo"),
+        [DataRequired(REQUIRED), Length(max=200), no_control_characters],
+        description=_l("Un titolo breve che dica che cosa è stato fatto."),
+    )
     organization_ids = SelectMultipleField(
         _l("Organizzazioni coinvolte"),
-        [DataRequired("Indica almeno un'organizzazione.")],
+        [DataRequired(_l("Indica almeno un'organizzazione."))],
         coerce=int,
         choices=[],
+        description=_l("Le organizzazioni della rete che hanno realizzato la pratica."),
     )
     target_groups = SelectMultipleField(
-        _l("Gruppi di destinatari"), [Optional()], choices=choices(target_group_choices())
+        _l("Gruppi di destinatari"),
+        [Optional()],
+        choices=choices(target_group_choices()),
+        description=_l("Facoltativo; a chi si è rivolta la pratica."),
     )
     description = TextAreaField(
         _l("Descrizione"),
         [DataRequired(REQUIRED), Length(max=MAX_TEXT * 2), no_control_characters],
         description=_l("Che cosa è stato fatto, da chi, come. Testo pubblico: nessun dato delle persone seguite."),
     )
-    results = TextAreaField(_l("Risultati"), [DataRequired(REQUIRED), Length(max=MAX_TEXT * 2), no_control_characters])
-    period_id = SelectField(_l("Periodo di monitoraggio in cui è emersa"), coerce=optional_int, choices=[])
-    published = BooleanField(_l("Pubblicata nel catalogo pubblico"), default=True)
+    results = TextAreaField(
+        _l("Risultati"),
+        [DataRequired(REQUIRED), Length(max=MAX_TEXT * 2), no_control_characters],
+        description=_l("Che cosa è cambiato per le persone, con numeri se li avete; senza dati personali."),
+    )
+    period_id = SelectField(
+        _l("Periodo di monitoraggio in cui è emersa"),
+        coerce=optional_int,
+        choices=[],
+        description=_l("Facoltativo; il periodo in cui la pratica è stata segnalata."),
+    )
+    published = BooleanField(
+        _l("Pubblicata nel catalogo pubblico"),
+        default=True,
+        description=_l("Se spuntata, la pratica è visibile a tutti nella pagina delle buone pratiche."),
+    )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.referral import REQUIRED, ItalianForm
 from forms.validators import no_control_characters
+from webapp.i18n.formatting import format_date
 
 MINIMUM_YEARS = 3
 MAX_TEXT_LENGTH = 100_000
@@ -33,15 +35,17 @@ def earliest_end(valid_from: date) -> date:
 
 
 def duration_problem(valid_from: date, valid_until: date, today: date | None = None) -> str | None:
-    """Why these dates cannot be a pact's validity, in Italian; None when they can."""
+    """Why these dates cannot be a pact's validity, in the user's language; None when they can."""
     minimum = earliest_end(valid_from)
     if valid_until < minimum:
-        return (
-            f"Il patto di rete deve durare almeno tre anni: con inizio il {valid_from:%d/%m/%Y} "
-            f"la scadenza deve essere il {minimum:%d/%m/%Y} o successiva."
+        return _(
+            "Il patto di rete deve durare almeno tre anni: con inizio il %(start)s "
+            "la scadenza deve essere il %(end)s o successiva.",
+            start=format_date(valid_from),
+            end=format_date(minimum),
         )
     if valid_until < (today or date.today()):
-        return "La data di scadenza è già passata: indica una data futura."
+        return _("La data di scadenza è già passata: indica una data futura.")
     return None
 
 
@@ -52,6 +56,7 @@ class PubblicazionePattoForm(ItalianForm):
         _l("Titolo"),
         [DataRequired(REQUIRED), Length(max=200), no_control_characters],
         default="Patto di rete Tessere – Reti di comunità",
+        description=_l("Il titolo che le organizzazioni vedono quando firmano."),
     )
     text = TextAreaField(
         _l("Testo del patto"),
@@ -60,12 +65,12 @@ class PubblicazionePattoForm(ItalianForm):
     )
     valid_from = DateField(
         _l("In vigore dal"),
-        [InputRequired("Indica la data di inizio (giorno, mese e anno).")],
+        [InputRequired(_l("Indica la data di inizio (giorno, mese e anno)."))],
         description=_l("Primo giorno di validità."),
     )
     valid_until = DateField(
         _l("In vigore fino al"),
-        [InputRequired("Indica la data di scadenza (giorno, mese e anno).")],
+        [InputRequired(_l("Indica la data di scadenza (giorno, mese e anno)."))],
         description=_l("Ultimo giorno di validità: il patto dura almeno tre anni."),
     )
     change_note = TextAreaField(
@@ -92,7 +97,8 @@ class FirmaPattoForm(ItalianForm):
     )
     confirm = BooleanField(
         _l("Ho letto il patto di rete e lo sottoscrivo a nome della mia organizzazione"),
-        [DataRequired("Per firmare devi confermare di aver letto il patto.")],
+        [DataRequired(_l("Per firmare devi confermare di aver letto il patto."))],
+        description=_l("Con la firma le vostre offerte pubblicate entrano nel catalogo della rete."),
     )
 
 
@@ -106,5 +112,6 @@ class RitiroFirmaForm(ItalianForm):
     )
     confirm = BooleanField(
         _l("Confermo il ritiro della firma: le nostre offerte escono dal catalogo"),
-        [DataRequired("Per ritirare la firma devi confermare.")],
+        [DataRequired(_l("Per ritirare la firma devi confermare."))],
+        description=_l("Le persone già accolte restano seguite; potrete firmare di nuovo."),
     )

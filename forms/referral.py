@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -28,30 +30,59 @@ from forms.vocabulary import (
     target_group_choices,
 )
 
-REQUIRED = "Campo obbligatorio."
+REQUIRED = _l("Campo obbligatorio.")
 
 
 class ItalianForm(Form):
-    """Base of every task form: WTForms' own messages (for example an invalid choice) in Italian."""
+    """Base of every form: WTForms' own messages (for example an invalid choice) in the page's language.
+
+    Italian is the source language and the default; outside a request (tests, CLI, the worker) it stays Italian.
+    """
 
     class Meta:
         locales = ("it_IT", "it")
+
+        def get_translations(self, form):
+            locale = get_locale()
+            if locale is not None and locale.language != "it":
+                self.locales = (str(locale), locale.language)
+            return super().get_translations(form)
 
 
 class PresaInCaricoForm(ItalianForm):
     """The social worker takes a person in charge: who, which target group, which needs, and consent."""
 
-    first_name = StringField(_l("Nome"), [DataRequired(REQUIRED), Length(max=100), no_control_characters])
-    last_name = StringField(_l("Cognome"), [DataRequired(REQUIRED), Length(max=100), no_control_characters])
+    first_name = StringField(
+        _l("Nome"),
+        [DataRequired(REQUIRED), Length(max=100), no_control_characters],
+        description=_l("Il nome della persona presa in carico, come nel documento."),
+    )
+    last_name = StringField(
+        _l("Cognome"),
+        [DataRequired(REQUIRED), Length(max=100), no_control_characters],
+        description=_l("Il cognome, come nel documento; all'organizzazione va solo se lo condividi."),
+    )
     codice_fiscale = StringField(
         _l("Codice fiscale"),
         [Optional(), valid_codice_fiscale],
         description=_l("Facoltativo; se indicato viene verificato."),
     )
     birth_date = DateField(_l("Data di nascita"), [Optional()], description=_l("Facoltativa."))
-    phone = StringField(_l("Telefono"), [Optional(), Length(max=30), valid_phone])
-    email = EmailField(_l("E-mail"), [Optional(), Email("Indirizzo e-mail non valido."), Length(max=200)])
-    address = StringField(_l("Indirizzo"), [Optional(), Length(max=300), no_control_characters])
+    phone = StringField(
+        _l("Telefono"),
+        [Optional(), Length(max=30), valid_phone],
+        description=_l("Facoltativo; per esempio 333 1234567. Lo vede l'organizzazione solo se lo condividi."),
+    )
+    email = EmailField(
+        _l("E-mail"),
+        [Optional(), Email(_l("Indirizzo e-mail non valido.")), Length(max=200)],
+        description=_l("Facoltativa; la condividi con l'organizzazione solo se lo scegli all'invio."),
+    )
+    address = StringField(
+        _l("Indirizzo"),
+        [Optional(), Length(max=300), no_control_characters],
+        description=_l("Facoltativo; via, numero civico e comune di residenza o domicilio."),
+    )
     target_group = SelectField(
         _l("Gruppo di riferimento"),
         [InputRequired(REQUIRED)],
@@ -60,7 +91,7 @@ class PresaInCaricoForm(ItalianForm):
     )
     needs = SelectMultipleField(
         _l("Bisogni rilevati"),
-        [InputRequired("Scegli almeno un bisogno.")],
+        [InputRequired(_l("Scegli almeno un bisogno."))],
         choices=choices(need_choices()),
         description=_l("Scegli uno o più bisogni del gruppo di riferimento."),
     )
@@ -76,11 +107,11 @@ class PresaInCaricoForm(ItalianForm):
 
     def validate_needs(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli almeno un bisogno.")
+            raise ValidationError(_("Scegli almeno un bisogno."))
         group = self.target_group.data
         wrong = [need for need in field.data if NEED_GROUP.get(need) != group]
         if wrong:
-            raise ValidationError("Alcuni bisogni scelti non appartengono al gruppo di riferimento indicato.")
+            raise ValidationError(_("Alcuni bisogni scelti non appartengono al gruppo di riferimento indicato."))
 
 
 class SceltaOffertaForm(ItalianForm):
@@ -88,7 +119,7 @@ class SceltaOffertaForm(ItalianForm):
 
     offer_id = SelectField(
         _l("Offerta della rete"),
-        [InputRequired("Scegli un'offerta.")],
+        [InputRequired(_l("Scegli un'offerta."))],
         coerce=int,
         choices=[],
         description=_l("Offerte con posti disponibili, adatte al gruppo e ai bisogni della persona."),
@@ -98,9 +129,21 @@ class SceltaOffertaForm(ItalianForm):
         [DataRequired(REQUIRED), Length(max=2000), no_control_characters],
         description=_l("Cosa serve alla persona e come contattarla. Non inserire dati sanitari."),
     )
-    share_last_name = BooleanField(_l("Condividi il cognome"), default=True)
-    share_phone = BooleanField(_l("Condividi il telefono"), default=True)
-    share_email = BooleanField(_l("Condividi l'e-mail"), default=False)
+    share_last_name = BooleanField(
+        _l("Condividi il cognome"),
+        default=True,
+        description=_l("Se non spunti, l'organizzazione vede solo il nome."),
+    )
+    share_phone = BooleanField(
+        _l("Condividi il telefono"),
+        default=True,
+        description=_l("Se spunti, l'organizzazione può chiamare la persona."),
+    )
+    share_email = BooleanField(
+        _l("Condividi l'e-mail"),
+        default=False,
+        description=_l("Se spunti, l'organizzazione vede l'e-mail della persona."),
+    )
 
 
 class RispostaInvioForm(ItalianForm):
@@ -108,8 +151,9 @@ class RispostaInvioForm(ItalianForm):
 
     answer = RadioField(
         _l("Risposta"),
-        [InputRequired("Indica se accogli la persona.")],
+        [InputRequired(_l("Indica se accogli la persona."))],
         choices=choices([("accetta", _l("Accolgo la persona")), ("rifiuta", _l("Non posso accoglierla"))]),
+        description=_l("Il servizio sociale riceve subito la vostra risposta."),
     )
     decline_reason = SelectField(
         _l("Motivo del rifiuto"),
@@ -119,17 +163,21 @@ class RispostaInvioForm(ItalianForm):
     )
     first_appointment = DateField(_l("Data del primo incontro"), [Optional()], description=_l("Facoltativa."))
     # No Optional(): it would stop the chain on an empty note and skip validate_note below.
-    note = TextAreaField(_l("Note per il servizio sociale"), [Length(max=2000), no_control_characters])
+    note = TextAreaField(
+        _l("Note per il servizio sociale"),
+        [Length(max=2000), no_control_characters],
+        description=_l("Facoltative; se non potete accogliere la persona, spiegate perché."),
+    )
 
     def validate_decline_reason(self, field) -> None:
         if self.answer.data == "rifiuta" and not field.data:
-            raise ValidationError("Indica il motivo per cui non puoi accogliere la persona.")
+            raise ValidationError(_("Indica il motivo per cui non puoi accogliere la persona."))
         if self.answer.data == "accetta":
             field.data = ""
 
     def validate_note(self, field) -> None:
         if self.answer.data == "rifiuta" and self.decline_reason.data == "altro" and not (field.data or "").strip():
-            raise ValidationError("Spiega il motivo nelle note.")
+            raise ValidationError(_("Spiega il motivo nelle note."))
 
 
 class DopoRifiutoForm(ItalianForm):
@@ -137,10 +185,15 @@ class DopoRifiutoForm(ItalianForm):
 
     decisione = RadioField(
         _l("Come proseguire"),
-        [InputRequired("Scegli come proseguire.")],
+        [InputRequired(_l("Scegli come proseguire."))],
         choices=choices([("reinvia", _l("Inviare a un'altra offerta")), ("chiudi", _l("Chiudere il caso"))]),
+        description=_l("L'organizzazione non può accogliere la persona: scegli un'altra offerta o chiudi il caso."),
     )
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=2000), no_control_characters])
+    note = TextAreaField(
+        _l("Note"),
+        [Optional(), Length(max=2000), no_control_characters],
+        description=_l("Facoltative; restano nella storia del caso."),
+    )
 
 
 class EsitoInterventoForm(ItalianForm):
@@ -151,6 +204,7 @@ class EsitoInterventoForm(ItalianForm):
         [InputRequired(REQUIRED)],
         choices=choices([("", _l("— scegli —")), *INTERVENTION_OUTCOMES]),
         default="",
+        description=_l("Com'è andato il percorso della persona presso la vostra organizzazione."),
     )
     outcome_note = TextAreaField(
         _l("Descrizione dell'esito"),
@@ -160,17 +214,24 @@ class EsitoInterventoForm(ItalianForm):
 
     def validate_outcome(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli l'esito.")
+            raise ValidationError(_("Scegli l'esito."))
 
 
 class ChiusuraCasoForm(ItalianForm):
     """The social worker reviews the feedback and closes the case."""
 
     closing_outcome = SelectField(
-        _l("Esito della chiusura"), choices=choices([("", _l("— scegli —")), *CLOSING_OUTCOMES]), default=""
+        _l("Esito della chiusura"),
+        choices=choices([("", _l("— scegli —")), *CLOSING_OUTCOMES]),
+        default="",
+        description=_l("Come si conclude il percorso della persona; serve al monitoraggio."),
     )
-    closing_note = TextAreaField(_l("Note di chiusura"), [Optional(), Length(max=4000), no_control_characters])
+    closing_note = TextAreaField(
+        _l("Note di chiusura"),
+        [Optional(), Length(max=4000), no_control_characters],
+        description=_l("Facoltative; visibili solo al servizio sociale e ai responsabili."),
+    )
 
     def validate_closing_outcome(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli l'esito della chiusura.")
+            raise ValidationError(_("Scegli l'esito della chiusura."))

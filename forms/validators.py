@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from stdnum.it import codicefiscale
 from wtforms import ValidationError
 
@@ -18,17 +19,17 @@ def valid_codice_fiscale(form, field) -> None:
     if not value:
         return
     if len(value) != 16:
-        raise ValidationError("Il codice fiscale deve avere 16 caratteri.")
+        raise ValidationError(_("Il codice fiscale deve avere 16 caratteri."))
     if not codicefiscale.is_valid(value):
-        raise ValidationError("Il codice fiscale non è valido: controlla lettere e cifre.")
+        raise ValidationError(_("Il codice fiscale non è valido: controlla lettere e cifre."))
 
 
 def valid_phone(form, field) -> None:
     value = (field.data or "").strip()
     if value and not PHONE.match(value):
-        raise ValidationError("Numero di telefono non valido (solo cifre, spazi e +).")
+        raise ValidationError(_("Numero di telefono non valido (solo cifre, spazi e +)."))
 
 
 def no_control_characters(form, field) -> None:
     if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Il testo contiene caratteri non ammessi.")
+        raise ValidationError(_("Il testo contiene caratteri non ammessi."))

@@ -12,10 +12,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from scripts import i18n as i18n_script
 from tests import factories
 from webapp import create_app
 from webapp.cli import deploy_shipped_diagrams
 from webapp.extensions import db
+
+
+def pytest_sessionstart(session) -> None:
+    """`pytest` alone works: the English catalogue is (re)compiled when a translation part changed since."""
+    i18n_script.compile_if_stale()
+
 
 POSTGRES_URL = os.environ.get("TESSERE_TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]

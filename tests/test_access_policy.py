@@ -37,10 +37,21 @@ def _rules(app):
 
 @pytest.fixture
 def world(app, login):
-    """A referral of the social worker's case to organization A, and the other objects routes take as ids."""
+    """A referral of the social worker's case to organization A, and the other objects routes take as ids: a signal
+    sent by organization A, a confirmed citizen's request to A's offer that asks for the social service's support,
+    and a network agreement with a specialist service."""
     worker = login(f.SOCIAL_WORKER)
     instance_id = start_case(app, worker)
     send_to_offer(app, worker, instance_id, "Pacchi alimentari")
+    from tests.test_agreements import make_service
+    from tests.test_citizen import REQUEST, ask_and_confirm
+    from tests.test_signals import send_signal
+
+    specialist_service_id = make_service(app)
+    signal = send_signal(app, login(f.OPERATOR_A))
+    citizen_request = ask_and_confirm(
+        app, app.test_client(), "Pacchi alimentari", {**REQUEST, "support_requested": "y"}
+    )
     from tests.test_membership import application_by_cf, submit_new
     from tests.test_membership import open_task as membership_open_task
     from tests.test_pact import publish_directly, start_publication
@@ -62,6 +73,9 @@ def world(app, login):
         org_a = db.session.scalar(select(Organization).where(Organization.codice_fiscale == f.ORG_A_CF))
         offer = db.session.scalar(select(Offer).where(Offer.title == "Pacchi alimentari"))
         message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id))
+        from webapp.agreements.models import SpecialistService
+
+        agreement_id = db.session.get(SpecialistService, specialist_service_id).agreement_id
         values = {
             "case_id": case.id,
             "referral_id": referral.id,
@@ -78,12 +92,17 @@ def world(app, login):
             "token": membership_token,
             "process_key": "percorso_beneficiario",
             "filename": "css/tessere.css",
+            "signal_id": signal.id,
+            "request_id": citizen_request.id,
+            "agreement_id": agreement_id,
             # routes whose parameter names another kind of object than the same name elsewhere
             "by_endpoint": {
                 "pact.publish": {"task_id": publication_task},
                 "membership.review_by_task": {"task_id": review_task.id if review_task else 999999},
                 "membership.accept_invitation": {"token": "invito-inesistente"},
                 "security.reset_password": {"token": "collegamento-inesistente"},
+                "agreements.toggle_service": {"service_id": specialist_service_id},
+                "agreements.bind_operator": {"service_id": specialist_service_id},
             },
         }
     return values
@@ -223,8 +242,16 @@ def test_guessed_ids_of_another_organization_are_not_found_through_pages_and_api
         f"/le-nostre-offerte/{world['offer_id']}",
         f"/casi/{world['case_id']}",
         f"/casi/{world['case_id']}/dati-personali",
+        f"/segnalazioni/{world['signal_id']}",
+        f"/richieste/{world['request_id']}",
     ):
         assert other.get(url).status_code == 404, url
+    for persona in ("association_a", "social_worker", "manager"):  # the same ids exist and are theirs to see
+        assert clients[persona].get(f"/segnalazioni/{world['signal_id']}").status_code == 200, persona
+        assert clients[persona].get(f"/richieste/{world['request_id']}").status_code == 200, persona
+    assert clients["manager"].get(f"/accordi/{world['agreement_id']}").status_code == 200
+    assert clients["association_a"].get(f"/accordi/{world['agreement_id']}").status_code == 404
+    assert other.post(f"/richieste/{world['request_id']}/concludi").status_code == 404
     assert other.post(f"/le-nostre-offerte/{world['offer_id']}/disattiva").status_code == 404
     assert other.post(f"/attivita/{world['task_id']}", data={"answer": "accetta"}).status_code == 404
     headers = {"Authorization": f"Bearer {token_for(app, f.OPERATOR_B)}"}

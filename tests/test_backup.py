@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -45,20 +47,54 @@ def _check_restored(restored_app, expected) -> None:
         db.engine.dispose()
 
 
-def test_a_sqlite_backup_restores_every_case(app, login, database, tmp_path):
+def _cases_in_file(path) -> int:
+    """Cases SQLite finds in this file alone (no -wal next to it); 0 when even the table is not there yet."""
+    with sqlite3.connect(path) as connection:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'case_file'").fetchone():
+            return 0
+        return connection.execute("SELECT count(*) FROM case_file").fetchone()[0]
+
+
+def test_a_sqlite_backup_restores_every_case_even_those_still_in_the_wal(app, login, database, tmp_path):
     if database != "sqlite":
         pytest.skip("the SQLite procedure")
     expected = _seed(app, login)
-    source = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    source = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    wal, shm = Path(f"{source}-wal"), Path(f"{source}-shm")
+    with sqlite3.connect(source) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # The steps just committed are in tessere.sqlite-wal (no checkpoint yet): a copy of the main file alone
+    # would miss them, which is why the README never copies the file.
+    assert wal.stat().st_size > 0
+    plain_copy = tmp_path / "plain-copy.sqlite"
+    # Files of a database in use are copied by another process, as an administrator would: closing a file this
+    # process opened would drop the POSIX locks the app's SQLite connections hold on it.
+    subprocess.run(["cp", str(source), str(plain_copy)], check=True)
+    assert _cases_in_file(plain_copy) < len(expected)
+
     backup = tmp_path / "backup.sqlite"
-    # README: sqlite3 instance/tessere.sqlite ".backup 'backup.sqlite'" (consistent while the app runs)
-    subprocess.run(["sqlite3", source, f".backup '{backup}'"], check=True)
-    restored = tmp_path / "restored.sqlite"
-    with sqlite3.connect(backup) as src, sqlite3.connect(restored) as dst:
-        src.backup(dst)
-    assert sqlite3.connect(restored).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # README: sqlite3 instance/tessere.sqlite ".backup 'backup.sqlite'" (online backup API: consistent while the
+    # app runs, and it reads the WAL too)
+    subprocess.run(["sqlite3", str(source), f".backup '{backup}'"], check=True)
+    assert _cases_in_file(backup) == len(expected)
+
+    # After the backup the app goes on writing, then stops without a checkpoint (a crash, a kill -9): its folder
+    # holds the database with a -wal and -shm that belong to it, not to the backup.
+    start_case(app, login(f.SOCIAL_WORKER))
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    subprocess.run(["cp", str(source), str(wal), str(shm), str(instance)], check=True)
+    target = instance / source.name
+    assert Path(f"{target}-wal").stat().st_size > 0
+
+    # README: restore = stop the app and the worker, remove the stale -wal/-shm, copy the backup in place
+    Path(f"{target}-wal").unlink(missing_ok=True)
+    Path(f"{target}-shm").unlink(missing_ok=True)
+    shutil.copyfile(backup, target)
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     _check_restored(
-        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{restored}", "SECRET_KEY": "x", "TESTING": True}), expected
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}", "SECRET_KEY": "x", "TESTING": True}), expected
     )
 
 

@@ -1,14 +1,23 @@
-"""Consistency checks for the demo network in webapp/demo/data.py."""
+"""Consistency checks for the demo network in webapp/demo/data.py, and the demo's Fase 1 review queue."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
 
+from sqlalchemy import select
 from stdnum.it import iva
 
+from engine.models import HumanTask
 from forms.vocabulary import NEED_GROUP, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE
+from tests import factories as f
+from webapp.demo.applications import DEMO_APPLICATIONS, load_applications
 from webapp.demo.data import DEMO_PASSWORD, OFFERS, ORGANIZATIONS, STAFF_USERS, UNCOVERED_NEEDS
+from webapp.extensions import db
+from webapp.membership.models import MembershipApplication, OperatorInvitation
+from webapp.network.models import Organization
+from webapp.workflow import get_engine
 
 ORGANIZATION_KEYS = {
     "name", "codice_fiscale", "type", "email", "phone", "address", "description", "area",
@@ -114,3 +123,59 @@ def test_staff_users():
     assert emails["responsabile@demo.tessere.it"] == "manager"
     assert emails["admin@demo.tessere.it"] == "admin"
     assert DEMO_PASSWORD == "tessere-demo-2026"
+
+
+# ------------------------------------------------------------------ Fase 1: the demo's review queue
+def test_demo_applications_cover_every_state_with_valid_distinct_codes():
+    assert [a["state"] for a in DEMO_APPLICATIONS] == [
+        "draft", "submitted", "changes_requested", "rejected", "approved"
+    ]
+    elenco = {org["codice_fiscale"] for org in ORGANIZATIONS}
+    submitted = [a for a in DEMO_APPLICATIONS if a["state"] != "draft"]
+    for application in submitted:
+        assert iva.is_valid(application["scheda"]["codice_fiscale"]), application["scheda"]["name"]
+        assert application["scheda"]["codice_fiscale"] not in elenco, application["scheda"]["name"]
+    emails = [a["scheda"]["contact_email"] for a in DEMO_APPLICATIONS]
+    assert len(set(emails)) == len(emails)
+    assert all(a.get("review") for a in DEMO_APPLICATIONS if a["state"] in ("changes_requested", "rejected"))
+
+
+def test_the_demo_applications_load_through_the_process_once(app):
+    with app.app_context():
+        assert load_applications(db.session, get_engine(), datetime.now(UTC)) == 5
+        rows = {a.contact_email: a for a in db.session.scalars(select(MembershipApplication))}
+        states = sorted(a.status for a in rows.values())
+        assert states == sorted(["draft", "submitted", "changes_requested", "rejected", "approved"])
+        rejected = rows["formaebenessere@demo-adesioni.it"]
+        assert "non rientra nelle finalità" in rejected.last_request and rejected.protocol_number
+        changes = rows["auser@demo-adesioni.it"]
+        assert "San Piero a Ponti" in changes.last_request
+        amend = db.session.scalar(
+            select(HumanTask).where(HumanTask.instance_id == changes.instance_id, HumanTask.status == "open")
+        )
+        assert amend is not None and amend.form_key == "integrazione_domanda"
+        waiting = rows["melograno@demo-adesioni.it"]
+        review = db.session.scalar(
+            select(HumanTask).where(HumanTask.instance_id == waiting.instance_id, HumanTask.status == "open")
+        )
+        assert review is not None and review.form_key == "esame_domanda_adesione"
+        approved = rows["santamaria@demo-adesioni.it"]
+        organization = db.session.get(Organization, approved.organization_id)
+        assert organization.status == "approved" and organization.name == "Parrocchia di Santa Maria a Campi"
+        assert db.session.scalar(
+            select(OperatorInvitation).where(OperatorInvitation.application_id == approved.id)
+        ) is not None
+        draft = rows["circolo.rondinino@demo-adesioni.it"]
+        assert draft.protocol_number is None and draft.form_data["codice_fiscale"] == ["9420"]
+
+        assert load_applications(db.session, get_engine(), datetime.now(UTC)) == 0  # a second run creates nothing
+        assert len(db.session.scalars(select(MembershipApplication)).all()) == 5
+
+
+def test_the_manager_sees_the_demo_review_queue(app, login):
+    with app.app_context():
+        load_applications(db.session, get_engine(), datetime.now(UTC))
+    page = login(f.MANAGER).get("/adesioni").get_data(as_text=True)
+    for name in ("Il Melograno APS", "Auser Volontariato", "Palestra Forma e Benessere", "Parrocchia di Santa Maria"):
+        assert name in page
+    assert "Circolo ARCI Il Rondinino" not in page  # a draft belongs to the applicant until it is sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -280,3 +281,84 @@ def test_instance_state_is_stored_compressed_and_reads_back_whole(ctx):
     stored = session.get(ProcessInstance, instance.id)
     assert len(stored.state_blob) < len(stored.state_json.encode("utf-8")) / 2
     assert '"tasks"' in stored.state_json
+
+
+def _retry_loop() -> str:
+    """A subprocess under a standard loop (like the re-referral of percorso_beneficiario): each attempt is one
+    user task; the loop ends when the person answers "chiudi"."""
+    body = f"""<bpmn:startEvent id="s" />
+    <bpmn:subProcess id="tentativo" name="Tentativo">
+      <bpmn:standardLoopCharacteristics testBefore="false" loopMaximum="10">
+        <bpmn:loopCondition xsi:type="bpmn:tFormalExpression">decisione != "chiudi"</bpmn:loopCondition>
+      </bpmn:standardLoopCharacteristics>
+      <bpmn:startEvent id="ts" />
+      {samples.user_task("t1")}
+      <bpmn:endEvent id="te" />
+      <bpmn:sequenceFlow id="tf1" sourceRef="ts" targetRef="t1" />
+      <bpmn:sequenceFlow id="tf2" sourceRef="t1" targetRef="te" />
+    </bpmn:subProcess>
+    <bpmn:endEvent id="e" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="tentativo" />
+    <bpmn:sequenceFlow id="f2" sourceRef="tentativo" targetRef="e" />"""
+    return samples.document(body, lane_nodes=("s", "tentativo", "t1", "e"))
+
+
+def _attempt(engine, session, instance, decision: str):
+    task = engine.open_tasks(session, instance.id)[0]
+    engine.complete(session, task.id, {"decisione": decision}, WORKER)
+    session.commit()
+    return session.get(ProcessInstance, instance.id)
+
+
+def test_finished_subprocesses_leave_the_state_and_their_marks_stay(ctx):
+    """Each finished attempt is pruned from the stored state (it does not grow by a whole subprocess per loop),
+    the next attempt still runs, and the diagram still shows every element as completed as many times as it ran."""
+    engine, session = ctx
+    engine.deploy(session, _retry_loop())
+    instance = engine.start(session, "prova", {"owner_user_id": 1}, WORKER)
+    session.commit()
+    sizes = []
+    for _ in range(4):
+        instance = _attempt(engine, session, instance, "ancora")
+        state = json.loads(instance.state_json)
+        assert len(state["subprocesses"]) == 1  # only the running attempt
+        sizes.append(len(instance.state_json))
+    assert engine.open_tasks(session, instance.id)[0].element_id == "t1"
+    assert max(b - a for a, b in zip(sizes, sizes[1:], strict=False)) < 1024
+    marks = engine.element_states(session, instance)
+    assert marks.completed_count["t1"] == 4 and marks.states["t1"] == "active"
+    assert marks.completed_count["te"] == 4 and marks.completed_count["ts"] == 5  # the running attempt's start too
+    assert marks.states["tentativo"] == "active"
+    instance = _attempt(engine, session, instance, "chiudi")
+    assert instance.status == "completed"
+    marks = engine.element_states(session, instance)
+    assert marks.completed_count["t1"] == 5 and marks.states["e"] == "completed"
+    assert set(marks.states.values()) == {"completed"}
+
+
+def test_the_compact_state_reads_back_as_spiffworkflow_wrote_it(ctx):
+    """The stored task lists are compacted (ids once, defaults left out); reading them back gives SpiffWorkflow
+    the same dictionary, and a state stored in SpiffWorkflow's own format (before compaction) still loads."""
+    from engine import spiff_runtime as rt
+
+    engine, session = ctx
+    engine.deploy(session, _retry_loop())
+    instance = engine.start(session, "prova", {"owner_user_id": 1}, WORKER)
+    instance = _attempt(engine, session, instance, "ancora")
+    workflow = engine._load(session, instance, WORKER, datetime.now(UTC))
+    spiff_format = rt._SERIALIZER.to_dict(workflow)
+    compact = json.loads(rt.serialize_state(workflow))
+    assert isinstance(compact["tasks"], list) and compact["tasks"][0]["i"] == str(workflow.task_tree.id)
+    expanded = json.loads(json.dumps(compact))
+    rt._expand_workflow(expanded)
+    for sub in expanded["subprocesses"].values():
+        rt._expand_workflow(sub)
+    assert expanded == json.loads(json.dumps(spiff_format))
+    # The task of a pruned attempt is gone: looking it up says "not there" (a conflict for the caller), not a crash
+    first_attempt = session.scalars(select(HumanTask).where(HumanTask.status == "completed")).first()
+    assert rt.task_by_id(workflow, first_attempt.spiff_task_id) is None
+
+    instance.state_json = json.dumps(spiff_format)  # the format instances stored before
+    session.commit()
+    instance = _attempt(engine, session, instance, "chiudi")
+    assert instance.status == "completed" and isinstance(json.loads(instance.state_json)["tasks"], list)

@@ -4,8 +4,11 @@ local log when no server is configured (the demo)."""
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -302,3 +305,157 @@ def test_a_module_with_its_own_text_can_queue_it_and_the_html_is_escaped(app, ru
     html = received.message.get_body(("html",)).get_content()
     assert "&lt;b&gt;ODV&lt;/b&gt;" in html and "<b>" not in html
     assert '<a href="https://t.example/domande/7?x=1&amp;y=2">' in html
+
+
+# ------------------------------------------------------------------ TLS and login (aiosmtpd on loopback)
+MAIL_USER, MAIL_PASSWORD = "tessere@comune.example.it", "parola-giusta-123"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 made for the test (cert.pem, key.pem): no system authority knows
+    it, so the client trusts it only through TESSERE_MAIL_CA_FILE."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "posta di prova Tessere")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def _server_context(certificate) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def _use_server(app, server, certificate=None, **settings) -> None:
+    app.config.update(TESSERE_MAIL_SERVER=server.host, TESSERE_MAIL_PORT=server.port, **settings)
+    if certificate is not None:
+        app.config["TESSERE_MAIL_CA_FILE"] = str(certificate[0])
+
+
+def _queue_one(app, to: str = "persona@example.it") -> None:
+    with app.app_context():
+        enqueue_text_mail(db.session, to, "Prova di consegna", "Messaggio di prova.")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_starttls_and_login_deliver_with_the_configured_account(app, runner, certificate, mechanism):
+    accounts = {MAIL_USER: MAIL_PASSWORD}
+    with running_smtp_server(_server_context(certificate), accounts=accounts, mechanisms=(mechanism,)) as server:
+        _use_server(
+            app,
+            server,
+            certificate,
+            TESSERE_MAIL_USE_STARTTLS=True,
+            TESSERE_MAIL_USERNAME=MAIL_USER,
+            TESSERE_MAIL_PASSWORD=MAIL_PASSWORD,
+        )
+        _queue_one(app)
+        assert "E-mail inviate: 1" in _worker(runner)
+        # The server requires STARTTLS before MAIL and AUTH only over TLS: receiving the message proves both.
+        [received] = server.handler.messages()
+        assert received.rcpt_tos == ["persona@example.it"]
+        assert server.handler.logins == [(mechanism, MAIL_USER, True)]
+    [message] = _outbox(app)
+    assert message.status == "sent" and message.last_error is None
+
+
+def test_implicit_tls_smtps_delivers(app, runner, certificate):
+    accounts = {MAIL_USER: MAIL_PASSWORD}
+    with running_smtp_server(_server_context(certificate), implicit_tls=True, accounts=accounts) as server:
+        _use_server(
+            app,
+            server,
+            certificate,
+            TESSERE_MAIL_USE_TLS=True,
+            TESSERE_MAIL_USERNAME=MAIL_USER,
+            TESSERE_MAIL_PASSWORD=MAIL_PASSWORD,
+        )
+        _queue_one(app)
+        assert "E-mail inviate: 1" in _worker(runner)
+        assert len(server.handler.messages()) == 1
+        assert [accepted for _m, _u, accepted in server.handler.logins] == [True]
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "smtps"])
+def test_a_certificate_no_authority_vouches_for_is_refused_and_the_message_waits(app, runner, certificate, implicit):
+    """Without TESSERE_MAIL_CA_FILE the self-signed certificate is not trusted: nothing is sent in clear or to an
+    unverified server; the message stays queued with the reason."""
+    with running_smtp_server(_server_context(certificate), implicit_tls=implicit) as server:
+        mode = "TESSERE_MAIL_USE_TLS" if implicit else "TESSERE_MAIL_USE_STARTTLS"
+        _use_server(app, server, **{mode: True})
+        _queue_one(app)
+        output = _worker(runner)
+        assert "server di posta non raggiungibile" in output
+        assert server.handler.messages() == []
+    [message] = _outbox(app)
+    assert message.status == "pending" and message.attempts == 1
+    assert "certificato del server di posta" in message.last_error and "TESSERE_MAIL_CA_FILE" in message.last_error
+
+
+def test_a_wrong_password_keeps_the_message_queued_with_back_off_and_shows_it_to_administrators(
+    app, runner, login, certificate
+):
+    accounts = {MAIL_USER: MAIL_PASSWORD}
+    with running_smtp_server(_server_context(certificate), accounts=accounts) as server:
+        _use_server(
+            app,
+            server,
+            certificate,
+            TESSERE_MAIL_USE_STARTTLS=True,
+            TESSERE_MAIL_USERNAME=MAIL_USER,
+            TESSERE_MAIL_PASSWORD="parola-sbagliata",
+        )
+        _queue_one(app)
+        first = datetime.now(UTC) + timedelta(hours=1)
+        assert "server di posta non raggiungibile" in _worker(runner, first)
+        [message] = _outbox(app)
+        assert message.status == "pending" and message.attempts == 1
+        assert "ha rifiutato l'accesso" in message.last_error and "535" in message.last_error
+        assert "parola-sbagliata" not in message.last_error  # the password never reaches the page
+        assert as_utc(message.next_attempt_at) == first + timedelta(minutes=1)
+
+        _worker(runner, first + timedelta(seconds=30))  # not due yet: no new attempt
+        assert _outbox(app)[0].attempts == 1
+        _worker(runner, first + timedelta(minutes=1))
+        [message] = _outbox(app)
+        assert message.attempts == 2 and as_utc(message.next_attempt_at) == first + timedelta(minutes=3)
+        assert server.handler.messages() == []
+        # each pass: smtplib tries every mechanism the server offers, all refused, nothing sent
+        assert server.handler.logins == [("PLAIN", MAIL_USER, False), ("LOGIN", MAIL_USER, False)] * 2
+
+        listing = login(f.ADMIN).get("/amministrazione/posta").get_data(as_text=True)
+        assert "rifiutato l&#39;accesso" in listing and "In coda" in listing
+
+        app.config["TESSERE_MAIL_PASSWORD"] = MAIL_PASSWORD  # the administrator fixes the setting
+        assert "E-mail inviate: 1" in _worker(runner, first + timedelta(minutes=3))
+        assert len(server.handler.messages()) == 1
+    [message] = _outbox(app)
+    assert message.status == "sent" and message.attempts == 3 and message.last_error is None

@@ -389,7 +389,7 @@ def test_changes_then_amend_then_approve_puts_the_organization_in_the_elenco_and
         assert db.session.get(ProcessInstance, approved.instance_id).status == "completed"
         site = approved_site = db.session.get(MembershipApplication, approved.id).sites[0]
         assert "sabato 9-12" in approved_site.opening_hours and site.position == 0
-    assert "Il Melograno APS" in app.test_client().get("/elenco").get_data(as_text=True)
+    assert "Il Melograno APS" in app.test_client().get("/catalogo/organizzazioni").get_data(as_text=True)
 
     # The referent gets a single-use invitation and becomes the first operator.
     (invitation,) = mails(app, "invito_operatore")
@@ -608,3 +608,14 @@ def test_the_csv_cannot_smuggle_spreadsheet_formulas(app, client, login):
     assert row["descrizione_attivita"] == "'+SUM(1;2) descrizione" and row["telefono"] == "'+39 055 1234567"
     body = client.get("/elenco.json").get_json()  # JSON keeps the value as typed: no spreadsheet runs it
     assert any(e["denominazione"].startswith("=HYPERLINK") for e in body["organizzazioni"])
+
+
+def test_the_old_elenco_page_moved_for_good_to_the_catalogue_list_which_links_the_open_data(app, client, login):
+    _approve(app, login)
+    response = client.get("/elenco")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/catalogo/organizzazioni")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Il Melograno APS" in page and "Emporio Solidale di prova" in page
+    assert 'href="/elenco.csv"' in page and 'href="/elenco.json"' in page
+    assert client.get("/elenco.csv").status_code == client.get("/elenco.json").status_code == 200
+    assert 'href="/catalogo/organizzazioni"' in client.get("/aderisci").get_data(as_text=True)

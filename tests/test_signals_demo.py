@@ -49,3 +49,19 @@ def test_demo_opens_the_doors_and_loading_twice_changes_nothing(app):
         assert again["agreements"] == 0 and again["signals"] == 0 and again["citizen_requests"] == 0
         assert db.session.scalar(select(func.count()).select_from(NetworkAgreement)) == 1
         assert db.session.scalar(select(func.count()).select_from(Signal)) == 2
+
+
+def test_demo_gives_the_specialist_operator_one_restricted_referral(app):
+    from webapp.referrals.models import Case, Referral
+
+    with app.app_context():
+        assert load_demo(db.session, get_engine())["casi_servizi_specialistici"] == 1
+        operator = db.session.scalar(select(User).where(User.email == DEMO_HEALTH_USER["email"]))
+        cases = list(db.session.scalars(select(Case).where(Case.owner_id == operator.id)))
+        assert len(cases) == 1
+        case = cases[0]
+        assert case.target_group == "disagio_psichico" and case.restricted
+        assert case.referring_service_id == operator.specialist_service.id
+        referral = db.session.scalar(select(Referral).where(Referral.case_id == case.id))
+        assert referral is not None and referral.status == "inviato"
+        assert load_demo(db.session, get_engine())["casi_servizi_specialistici"] == 0

@@ -7,9 +7,12 @@ the mapping tests pass in), binds the extensions, registers one blueprint per ca
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp import config as settings
-from webapp.extensions import babel, csrf, db, login, migrate
+from webapp import database, i18n
+from webapp.extensions import csrf, db, login, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -17,9 +20,10 @@ def create_app(config: dict | None = None) -> Flask:
     settings.load_settings(app, config)
 
     db.init_app(app)
+    database.init_app(app)  # SQLite WAL pragmas; a dropped database connection answers "riprova" (503)
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     login.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "it")
+    i18n.init_app(app)  # first: every later hook already speaks the chosen language
     csrf.init_app(app)
     _configure_login()
 
@@ -41,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (auth_bp, tasks_bp, referrals_bp, catalog_bp, api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(notifications_bp)
+    from webapp.notifications import incidents
+
+    incidents.init_app(app)  # a step that raises in a request is rolled back and recorded for administrators
 
     from webapp.hsds.views import bp as hsds_bp
     from webapp.membership.views import bp as membership_bp
@@ -62,6 +69,10 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (signals_bp, citizen_bp, agreements_bp):  # the doors into the network (Fase 2)
         app.register_blueprint(blueprint)
 
+    from webapp.info.views import bp as info_bp
+
+    app.register_blueprint(info_bp)  # the accessibility statement and its feedback form
+
     from webapp.modeler.views import bp as modeler_bp
 
     app.register_blueprint(modeler_bp)  # processes: modeler, versions, migration, instance diagrams
@@ -75,6 +86,10 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)  # route policy gate, headers, limits, second factor, account pages
     audit.init_app(app)
 
+    from webapp import bench_endpoints
+
+    bench_endpoints.init_app(app)  # only with TESSERE_BENCH_ENDPOINTS=1 (bench/http_load.py)
+
     from webapp.cli import tessere
 
     app.cli.add_command(tessere)
@@ -87,7 +102,8 @@ def _configure_login() -> None:
     from webapp.auth.models import User
 
     login.login_view = "auth.login"
-    login.login_message = "Accedi per continuare."
+    login.login_message = _l("Accedi per continuare.")
+    login.localize_callback = str  # flashed in the reader's language, as a plain string (the session holds it)
     login.login_message_category = "info"
 
     @login.user_loader
@@ -100,7 +116,7 @@ def _configure_login() -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    """Errors as Italian pages for people and as JSON under /api/ (API.md: every API error is JSON)."""
+    """Errors as pages for people (in their language) and as JSON under /api/ (API.md: every API error is JSON)."""
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
@@ -108,9 +124,16 @@ def _register_error_pages(app: Flask) -> None:
     from webapp.api.errors import MESSAGES
 
     pages = {
-        404: ("Pagina non trovata", "La pagina cercata non esiste o non è visibile con il tuo profilo."),
-        405: ("Operazione non consentita", "Questa pagina non accetta questo tipo di richiesta."),
-        413: ("Richiesta troppo grande", "I dati inviati superano la dimensione massima consentita."),
+        404: (_l("Pagina non trovata"), _l("La pagina cercata non esiste o non è visibile con il tuo profilo.")),
+        405: (_l("Operazione non consentita"), _l("Questa pagina non accetta questo tipo di richiesta.")),
+        413: (_l("Richiesta troppo grande"), _l("I dati inviati superano la dimensione massima consentita.")),
+        500: (
+            _l("Si è verificato un errore"),
+            _l(
+                "La tua azione non è stata registrata: il caso è rimasto esattamente com'era prima. "
+                "L'errore è stato segnalato agli amministratori; quando sarà risolto potrai ripetere l'operazione."
+            ),
+        ),
     }
 
     @app.errorhandler(HTTPException)
@@ -128,14 +151,17 @@ def _register_error_pages(app: Flask) -> None:
             return jsonify({"error": "Manca il token CSRF."}), 400
         return render_template(
             "error.html",
-            title="Sessione scaduta",
-            message="Il modulo è scaduto: torna indietro, ricarica la pagina e riprova.",
+            title=_("Sessione scaduta"),
+            message=_("Il modulo è scaduto: torna indietro, ricarica la pagina e riprova."),
         ), 400
 
     @app.errorhandler(EngineError)
     def engine_error(exc):
-        db.session.rollback()
+        from webapp.notifications.incidents import record_request_failure
+
         app.logger.exception("engine error")
+        if record_request_failure(db.session, exc) is None:  # rolls the step back and records the incident
+            db.session.rollback()
         if request.path.startswith("/api/"):
             return jsonify(
                 {
@@ -145,37 +171,20 @@ def _register_error_pages(app: Flask) -> None:
             ), 500
         return render_template(
             "error.html",
-            title="Il processo non può proseguire",
-            message="Si è verificato un errore nel processo: la tua azione non è stata "
-            "registrata e i dati inseriti non sono andati persi nel caso. "
-            "Riprova più tardi o segnala il problema agli amministratori.",
+            title=_("Il processo non può proseguire"),
+            message=_(
+                "Si è verificato un errore nel processo: la tua azione non è stata "
+                "registrata e i dati inseriti non sono andati persi nel caso. "
+                "Riprova più tardi o segnala il problema agli amministratori."
+            ),
         ), 500
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from zoneinfo import ZoneInfo
+    # dates and numbers: webapp.i18n.formatting (filters `datetime`, `date`, `time`, `number`, `percent`)
+    from forms.vocabulary import need_choices, target_group_label
 
-    rome = ZoneInfo("Europe/Rome")
-
-    @app.template_filter("datetime")
-    def format_datetime(value, with_time: bool = True):
-        if value is None:
-            return "—"
-        if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
-            from datetime import UTC
-
-            value = value.replace(tzinfo=UTC)
-        if hasattr(value, "astimezone"):
-            value = value.astimezone(rome)
-            return value.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
-        return value.strftime("%d/%m/%Y")
-
-    from forms.vocabulary import TARGET_GROUPS_BY_CODE, need_choices
-
-    @app.template_filter("target_group_label")
-    def target_group_label(code: str) -> str:
-        group = TARGET_GROUPS_BY_CODE.get(code)
-        return group.label if group else code
+    app.add_template_filter(target_group_label, "target_group_label")
 
     def need_options(context: dict) -> list[tuple[str, str]]:
         case = context.get("case") or {}
@@ -183,4 +192,4 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers():
-        return {"current_locale": "it", "need_options": need_options}
+        return {"need_options": need_options}

@@ -54,6 +54,7 @@ def init_command() -> None:
         click.echo(f"Monitoraggio periodico: un periodo ogni {schedule.interval_months} mesi.")
     else:
         click.echo("Monitoraggio periodico non programmato: manca la tabella monitoring_schedule (migrazioni).")
+    _build_catalogue_index_if_empty()
     click.echo("Database pronto.")
 
 
@@ -65,6 +66,37 @@ def demo_command() -> None:
 
     created = load_demo(db.session, get_engine())
     click.echo("Dati dimostrativi: " + ", ".join(f"{k} creati {v}" for k, v in created.items()))
+    _build_catalogue_index_if_empty()
+
+
+def _build_catalogue_index_if_empty() -> None:
+    """A database from before the catalogue's word index gets it built once (webapp/network/search_index.py)."""
+    from sqlalchemy import inspect
+
+    from webapp.network.search_index import build_index_if_empty
+
+    if not inspect(db.engine).has_table("offer_search_term"):
+        return
+    written = build_index_if_empty(db.session.connection())
+    db.session.commit()
+    if written is not None:
+        click.echo(f"Indice di ricerca del catalogo costruito: {written} parole.")
+
+
+@tessere.group("catalog")
+def catalog_group() -> None:
+    """Il catalogo pubblico delle offerte."""
+
+
+@catalog_group.command("reindex")
+@with_appcontext
+def catalog_reindex() -> None:
+    """Rebuild the catalogue's word index from the offers' text (idempotent)."""
+    from webapp.network.search_index import rebuild_index
+
+    written = rebuild_index(db.session.connection())
+    db.session.commit()
+    click.echo(f"Indice di ricerca del catalogo ricostruito: {written} parole.")
 
 
 @tessere.group("user")
@@ -206,13 +238,26 @@ def check_command() -> None:
 @click.option("--now", "now_text", default=None, help="Considera questo momento come «adesso» (ISO 8601).")
 @with_appcontext
 def retention_command(years: int | None, dry_run: bool, now_text: str | None) -> None:
-    """Anonymize closed cases older than the retention period (aggregate figures are kept)."""
-    from webapp.audit.retention import apply_retention
+    """Anonymize closed cases older than the retention period (aggregate figures are kept); delete sent e-mails
+    older than TESSERE_MAIL_RETENTION_DAYS (and their .eml copies) and citizens' requests never confirmed."""
+    from webapp.audit.retention import (
+        DEFAULT_MAIL_RETENTION_DAYS,
+        apply_retention,
+        purge_sent_mail,
+        purge_unconfirmed_requests,
+    )
 
     years = years if years is not None else int(current_app.config.get("TESSERE_RETENTION_YEARS", 10))
     if years < 1:
         raise click.BadParameter("il periodo di conservazione deve essere di almeno un anno", param_hint="--years")
-    result = apply_retention(db.session, years, now=_parse_now(now_text), dry_run=dry_run)
+    mail_days = int(current_app.config.get("TESSERE_MAIL_RETENTION_DAYS") or DEFAULT_MAIL_RETENTION_DAYS)
+    now = _parse_now(now_text)
+    result = apply_retention(db.session, years, now=now, dry_run=dry_run)
+    mail = purge_sent_mail(db.session, mail_days, current_app.config.get("TESSERE_MAIL_DIR"), now, dry_run=dry_run)
+    requests = purge_unconfirmed_requests(db.session, now, dry_run=dry_run)
+    from webapp.drafts.services import RETENTION_DAYS, purge_old_drafts
+
+    form_drafts = purge_old_drafts(db.session, now, dry_run=dry_run)
     if dry_run:
         db.session.rollback()
     else:
@@ -221,6 +266,14 @@ def retention_command(years: int | None, dry_run: bool, now_text: str | None) ->
     click.echo(f"Casi chiusi prima del {result.cutoff.date().isoformat()} {verb}: {len(result.cases)}")
     for case_id in result.cases:
         click.echo(f"  caso n. {case_id}")
+    verb = "da eliminare" if dry_run else "eliminate"
+    click.echo(
+        f"E-mail inviate prima del {mail.cutoff.date().isoformat()} {verb}: {mail.messages} "
+        f"(copie .eml: {len(mail.files)})"
+    )
+    verb = "da eliminare" if dry_run else "eliminate"
+    click.echo(f"Richieste dei cittadini mai confermate {verb}: {requests}")
+    click.echo(f"Bozze di moduli salvate da più di {RETENTION_DAYS} giorni {verb}: {form_drafts}")
 
 
 @tessere.command("export-person")
@@ -285,6 +338,17 @@ def user_invite(email, name, role, organization_cf) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Utente creato: {user.email} ({user.role}); invito inviato per e-mail (valido 7 giorni).")
+
+
+@user_group.command("seal-totp")
+@with_appcontext
+def user_seal_totp() -> None:
+    """Encrypt the second-factor secrets still stored in plaintext (from before encryption at rest)."""
+    from webapp.security.totp import seal_plaintext_secrets
+
+    count = seal_plaintext_secrets(db.session)
+    db.session.commit()
+    click.echo(f"Segreti della verifica in due passaggi cifrati: {count}.")
 
 
 @user_group.command("reset-totp")

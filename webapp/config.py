@@ -22,8 +22,10 @@ MAIL_SETTINGS = {
     "TESSERE_MAIL_PASSWORD": str,
     "TESSERE_MAIL_SENDER": str,
     "TESSERE_MAIL_TIMEOUT": int,
+    "TESSERE_MAIL_CA_FILE": str,  # PEM of the authority that signed the server's certificate (internal CA)
     "TESSERE_MAIL_DIR": str,
     "TESSERE_BASE_URL": str,  # links in e-mails, e.g. https://tessere.comune.campi-bisenzio.fi.it
+    "TESSERE_ACCESSIBILITY_CONTACT": str,  # who receives the accessibility feedback form (/accessibilita/segnala)
 }
 
 
@@ -60,10 +62,17 @@ def load_settings(app, overrides: dict | None) -> None:
     if "SQLALCHEMY_ENGINE_OPTIONS" in app.config:
         return
     if uri.startswith("sqlite"):
-        # Wait for a writer instead of failing at once; concurrent steps then meet the lock-version check.
+        # Wait for a writer instead of failing at once (busy timeout); concurrent steps then meet the lock-version
+        # check. WAL journaling and synchronous=FULL are set on each connection by webapp/database.py.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
     else:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        # No pool_pre_ping: it costs a round trip (SELECT 1) at every checkout, i.e. every request and every step,
+        # to guard against a rare event. Instead connections are retired after 30 minutes (pool_recycle, below
+        # the usual idle timeouts of servers and firewalls), and a connection dropped anyway (the server
+        # restarted) fails the one request that meets it: SQLAlchemy then discards the whole pool, that request
+        # is rolled back and answered "riprova" (webapp/database.py), and the next one reconnects. The trade-off:
+        # after a PostgreSQL restart one request per process gets that answer instead of being served.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_recycle": 1800}
         schema = os.environ.get("TESSERE_DATABASE_SCHEMA")  # PostgreSQL: work in this schema instead of public
         if schema:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):

@@ -4,6 +4,7 @@ from engine.models import HumanTask, JournalEntry, ProcessInstance, ProcessVersi
 from webapp.agreements.models import NetworkAgreement, SpecialistService  # noqa: F401
 from webapp.auth.models import ApiToken, User  # noqa: F401
 from webapp.citizen.models import CitizenRequest  # noqa: F401
+from webapp.drafts.models import FormDraft  # noqa: F401
 from webapp.membership.models import (  # noqa: F401
     ApplicationEvent,
     MembershipApplication,

@@ -99,24 +99,30 @@ class ProcessPages:
 
     `context(session, user, task, channel)` is the task's side panel (a dict with the template to include under
     "panel", JSON-safe for the API); `subject(session, user, task)` names the task in the worklist;
-    `follow_up(session, instance)` is another instance whose next task the same person goes on with right away.
+    `follow_up(session, instance)` is another instance whose next task the same person goes on with right away;
+    `subjects(session, user, tasks)` names a whole page of worklist rows at once ({task id: subject}).
     """
 
     context: Callable[..., dict[str, Any]]
     subject: Callable[..., str | None]
     follow_up: Callable[..., int | None]
+    subjects: Callable[..., dict[int, str | None]] | None = None
 
 
 def _signal_pages() -> ProcessPages:
     from webapp.signals import services
 
-    return ProcessPages(services.task_context, services.task_subject, services.follow_up_instance)
+    return ProcessPages(
+        services.task_context, services.task_subject, services.follow_up_instance, services.task_subjects
+    )
 
 
 def _citizen_pages() -> ProcessPages:
     from webapp.citizen import services
 
-    return ProcessPages(services.task_context, services.task_subject, services.follow_up_instance)
+    return ProcessPages(
+        services.task_context, services.task_subject, services.follow_up_instance, services.task_subjects
+    )
 
 
 PROCESS_PAGES: dict[str, Callable[[], ProcessPages]] = {

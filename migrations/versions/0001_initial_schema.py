@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 08:52:30.205470
+Create Date: 2026-11-25 11:48:45.575529
 
 """
 from alembic import op
@@ -164,12 +164,16 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
+    sa.Column('claimed_by_id', sa.Integer(), nullable=True),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index('ix_human_task_open_assignee', ['status', 'assignee_id'], unique=False)
+        batch_op.create_index('ix_human_task_open_claimed', ['claimed_by_id'], unique=False, postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+        batch_op.create_index('ix_human_task_open_due', ['due_at', 'created_at', 'id'], unique=False, postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
         batch_op.create_index('ix_human_task_open_role_org', ['status', 'role', 'organization_id'], unique=False)
 
     op.create_table('journal_entry',
@@ -200,7 +204,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=300), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_secret', sa.String(length=255), nullable=True),
     sa.Column('totp_last_step', sa.BigInteger(), nullable=True),
     sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('specialist_service_id', sa.Integer(), nullable=True),
@@ -295,6 +299,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('process_key')
     )
+    op.create_table('form_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'key', name='uq_form_draft_user_key')
+    )
+    with op.batch_alter_table('form_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_draft_saved_at'), ['saved_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_form_draft_user_id'), ['user_id'], unique=False)
+
     op.create_table('membership_application',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -483,24 +501,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_person_signal_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_signal_status'), ['status'], unique=False)
 
-    op.create_table('access_log',
+    op.create_table('request_incident',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('case_id', sa.Integer(), nullable=True),
-    sa.Column('signal_id', sa.Integer(), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('action', sa.String(length=40), nullable=False),
-    sa.Column('channel', sa.String(length=10), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
-    sa.ForeignKeyConstraint(['signal_id'], ['person_signal.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.Column('user_label', sa.String(length=200), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('path', sa.String(length=500), nullable=False),
+    sa.Column('endpoint', sa.String(length=200), nullable=True),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('task_title', sa.String(length=300), nullable=True),
+    sa.Column('error_type', sa.String(length=200), nullable=False),
+    sa.Column('error_message', sa.Text(), nullable=False),
+    sa.Column('error_traceback', sa.Text(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('access_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_access_log_signal_id'), ['signal_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_access_log_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('request_incident', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_request_incident_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index('ix_request_incident_open', ['resolved_at', 'occurred_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_request_incident_user_id'), ['user_id'], unique=False)
 
     op.create_table('citizen_request',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -667,6 +691,7 @@ def upgrade():
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('message', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
@@ -677,6 +702,15 @@ def upgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
+
+    op.create_table('offer_search_term',
+    sa.Column('term', sa.String(length=60).with_variant(sa.String(length=60, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('offer_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['offer_id'], ['offer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('term', 'offer_id')
+    )
+    with op.batch_alter_table('offer_search_term', schema=None) as batch_op:
+        batch_op.create_index('ix_offer_search_term_offer_id', ['offer_id'], unique=False)
 
     op.create_table('pact_signature',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -750,6 +784,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_referral_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_referral_status'), ['status'], unique=False)
 
+    op.create_table('access_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('signal_id', sa.Integer(), nullable=True),
+    sa.Column('citizen_request_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.ForeignKeyConstraint(['citizen_request_id'], ['citizen_request.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signal_id'], ['person_signal.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_log_citizen_request_id'), ['citizen_request_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_log_signal_id'), ['signal_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_log_user_id'), ['user_id'], unique=False)
+
     op.create_table('good_practice_organization',
     sa.Column('good_practice_id', sa.Integer(), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
@@ -767,6 +823,7 @@ def upgrade():
     )
     with op.batch_alter_table('notification_read', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_read_user_id'), ['user_id'], unique=False)
+
 
     # network_agreement.created_by_id closes a foreign-key cycle through user_account (use_alter): SQLite writes it
     # inside CREATE TABLE, PostgreSQL needs it added once both tables exist.
@@ -786,6 +843,13 @@ def downgrade():
 
     op.drop_table('notification_read')
     op.drop_table('good_practice_organization')
+    with op.batch_alter_table('access_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_access_log_user_id'))
+        batch_op.drop_index(batch_op.f('ix_access_log_signal_id'))
+        batch_op.drop_index(batch_op.f('ix_access_log_citizen_request_id'))
+        batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
+
+    op.drop_table('access_log')
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_status'))
         batch_op.drop_index(batch_op.f('ix_referral_organization_id'))
@@ -803,6 +867,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_pact_signature_organization_id'))
 
     op.drop_table('pact_signature')
+    with op.batch_alter_table('offer_search_term', schema=None) as batch_op:
+        batch_op.drop_index('ix_offer_search_term_offer_id')
+
+    op.drop_table('offer_search_term')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
         batch_op.drop_index(batch_op.f('ix_notification_organization_id'))
@@ -844,12 +912,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_citizen_request_created_at'))
 
     op.drop_table('citizen_request')
-    with op.batch_alter_table('access_log', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_access_log_user_id'))
-        batch_op.drop_index(batch_op.f('ix_access_log_signal_id'))
-        batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
+    with op.batch_alter_table('request_incident', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_request_incident_user_id'))
+        batch_op.drop_index('ix_request_incident_open')
+        batch_op.drop_index(batch_op.f('ix_request_incident_instance_id'))
 
-    op.drop_table('access_log')
+    op.drop_table('request_incident')
     with op.batch_alter_table('person_signal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_signal_status'))
         batch_op.drop_index(batch_op.f('ix_person_signal_owner_id'))
@@ -877,6 +945,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_membership_application_codice_fiscale'))
 
     op.drop_table('membership_application')
+    with op.batch_alter_table('form_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_draft_user_id'))
+        batch_op.drop_index(batch_op.f('ix_form_draft_saved_at'))
+
+    op.drop_table('form_draft')
     op.drop_table('diagram_draft')
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_file_target_group'))
@@ -905,6 +978,8 @@ def downgrade():
     op.drop_table('journal_entry')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index('ix_human_task_open_role_org')
+        batch_op.drop_index('ix_human_task_open_due', postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
+        batch_op.drop_index('ix_human_task_open_claimed', postgresql_where=sa.text("status = 'open'"), sqlite_where=sa.text("status = 'open'"))
         batch_op.drop_index('ix_human_task_open_assignee')
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
 

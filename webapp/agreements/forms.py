@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
@@ -11,17 +12,21 @@ from forms.referral import REQUIRED, ItalianForm
 from forms.validators import no_control_characters, valid_phone
 
 SERVICE_KINDS: tuple[tuple[str, str], ...] = (
-    ("ufsmia", "UFSMIA – Salute mentale infanzia e adolescenza"),
-    ("ufsma", "UFSMA – Salute mentale adulti"),
-    ("serd", "SerD – Dipendenze"),
-    ("consultorio", "Consultorio familiare"),
-    ("disabilita", "Servizi per la disabilità"),
-    ("altro", "Altro servizio specialistico"),
+    ("ufsmia", _l("UFSMIA – Salute mentale infanzia e adolescenza")),
+    ("ufsma", _l("UFSMA – Salute mentale adulti")),
+    ("serd", _l("SerD – Dipendenze")),
+    ("consultorio", _l("Consultorio familiare")),
+    ("disabilita", _l("Servizi per la disabilità")),
+    ("altro", _l("Altro servizio specialistico")),
 )
 
 
 class AgreementForm(ItalianForm):
-    title = StringField(_l("Titolo dell'accordo"), [DataRequired(REQUIRED), Length(max=300), no_control_characters])
+    title = StringField(
+        _l("Titolo dell'accordo"),
+        [DataRequired(REQUIRED), Length(max=300), no_control_characters],
+        description=_l("Il nome dell'accordo come negli atti, per esempio il protocollo d'intesa con l'ASL."),
+    )
     counterpart = StringField(
         _l("Ente con cui è stipulato"),
         [DataRequired(REQUIRED), Length(max=300), no_control_characters],
@@ -32,14 +37,30 @@ class AgreementForm(ItalianForm):
         [Optional(), Length(max=300), no_control_characters],
         description=_l("Ad esempio: delibera, protocollo o numero di repertorio."),
     )
-    signed_on = DateField(_l("Data di sottoscrizione"), [Optional()])
-    valid_from = DateField(_l("In vigore dal"), [InputRequired("Indica da quando è in vigore l'accordo.")])
-    valid_until = DateField(_l("In vigore fino al"), [InputRequired("Indica fino a quando è in vigore l'accordo.")])
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=4000), no_control_characters])
+    signed_on = DateField(
+        _l("Data di sottoscrizione"),
+        [Optional()],
+        description=_l("Facoltativa; la data della firma dell'accordo."),
+    )
+    valid_from = DateField(
+        _l("In vigore dal"),
+        [InputRequired(_l("Indica da quando è in vigore l'accordo."))],
+        description=_l("Dal giorno indicato il servizio può inviare persone alla rete."),
+    )
+    valid_until = DateField(
+        _l("In vigore fino al"),
+        [InputRequired(_l("Indica fino a quando è in vigore l'accordo."))],
+        description=_l("Dopo questa data i nuovi invii si fermano."),
+    )
+    note = TextAreaField(
+        _l("Note"),
+        [Optional(), Length(max=4000), no_control_characters],
+        description=_l("Facoltative; visibili solo ai responsabili."),
+    )
 
     def validate_valid_until(self, field) -> None:
         if field.data and self.valid_from.data and field.data < self.valid_from.data:
-            raise ValidationError("La fine della validità non può precedere l'inizio.")
+            raise ValidationError(_("La fine della validità non può precedere l'inizio."))
 
 
 class ServiceForm(ItalianForm):
@@ -53,10 +74,19 @@ class ServiceForm(ItalianForm):
         [InputRequired(REQUIRED)],
         choices=choices([("", _l("— scegli —")), *SERVICE_KINDS]),
         default="",
+        description=_l("Il tipo di servizio specialistico che aderisce all'accordo."),
     )
-    email = EmailField(_l("E-mail del servizio"), [Optional(), Email("Indirizzo e-mail non valido."), Length(max=200)])
-    phone = StringField(_l("Telefono del servizio"), [Optional(), Length(max=40), valid_phone])
+    email = EmailField(
+        _l("E-mail del servizio"),
+        [Optional(), Email(_l("Indirizzo e-mail non valido.")), Length(max=200)],
+        description=_l("Facoltativa; l'indirizzo del servizio per le comunicazioni."),
+    )
+    phone = StringField(
+        _l("Telefono del servizio"),
+        [Optional(), Length(max=40), valid_phone],
+        description=_l("Facoltativo; per esempio 055 1234567."),
+    )
 
     def validate_kind(self, field) -> None:
         if not field.data:
-            raise ValidationError("Scegli il tipo di servizio.")
+            raise ValidationError(_("Scegli il tipo di servizio."))

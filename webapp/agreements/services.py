@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -21,11 +23,12 @@ from sqlalchemy.orm import Session, joinedload
 from webapp.agreements.forms import SERVICE_KINDS
 from webapp.agreements.models import NetworkAgreement, SpecialistService
 from webapp.auth.models import User
+from webapp.i18n.formatting import format_date
 from webapp.referrals.models import Case, Referral
 
 ROME = ZoneInfo("Europe/Rome")
 SERVICE_KIND_LABELS = dict(SERVICE_KINDS)
-SOCIAL_SERVICE_LABEL = "Servizio sociale del Comune"
+SOCIAL_SERVICE_LABEL = _l("Servizio sociale del Comune")
 
 
 def today(now: datetime | None = None) -> date:
@@ -53,19 +56,32 @@ def referral_block_reason(session: Session, user: User | None, day: date | None 
     day = day or today()
     service = service_of(session, user)
     if service is None:
-        return (
+        return _(
             "Il tuo profilo non è collegato a un servizio specialistico: chiedi al responsabile del servizio di "
             "collegarlo a quello per cui lavori."
         )
     if not service.active:
-        return f"Il servizio «{service.name}» non è attivo nella rete: chiedi al responsabile del servizio."
+        return _(
+            "Il servizio «%(service)s» non è attivo nella rete: chiedi al responsabile del servizio.",
+            service=service.name,
+        )
     agreement = service.agreement
     if not agreement.in_force(day):
-        when = "non è ancora in vigore" if day < agreement.valid_from else "è scaduto"
-        return (
-            f"L'accordo di rete «{agreement.title}» {when} (validità dal {agreement.valid_from:%d/%m/%Y} al "
-            f"{agreement.valid_until:%d/%m/%Y}): finché non è in vigore non puoi avviare prese in carico né inviare "
-            "persone alla rete."
+        dates = {
+            "title": agreement.title,
+            "start": format_date(agreement.valid_from),
+            "end": format_date(agreement.valid_until),
+        }
+        if day < agreement.valid_from:
+            return _(
+                "L'accordo di rete «%(title)s» non è ancora in vigore (validità dal %(start)s al %(end)s): finché "
+                "non è in vigore non puoi avviare prese in carico né inviare persone alla rete.",
+                **dates,
+            )
+        return _(
+            "L'accordo di rete «%(title)s» è scaduto (validità dal %(start)s al %(end)s): finché non è in vigore "
+            "non puoi avviare prese in carico né inviare persone alla rete.",
+            **dates,
         )
     return None
 
@@ -134,7 +150,7 @@ def add_service(
         select(SpecialistService).where(func.lower(SpecialistService.name) == name.lower()).limit(1)
     )
     if duplicate is not None:
-        raise AgreementError(f"Esiste già un servizio chiamato «{duplicate.name}».", field="name")
+        raise AgreementError(_("Esiste già un servizio chiamato «%(name)s».", name=duplicate.name), field="name")
     service = SpecialistService(
         agreement_id=agreement.id,
         name=name,
@@ -223,10 +239,10 @@ def bind_operator(session: Session, service: SpecialistService, email: str) -> U
     """Bind an existing `health_service` account to the service (its cases will record this service)."""
     user = session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
     if user is None:
-        raise AgreementError("Nessun utente con questa e-mail.", field="email")
+        raise AgreementError(_("Nessun utente con questa e-mail."), field="email")
     if user.role != "health_service":
         raise AgreementError(
-            "Solo gli utenti con il ruolo «Servizio specialistico» possono essere collegati a un servizio.",
+            _("Solo gli utenti con il ruolo «Servizio specialistico» possono essere collegati a un servizio."),
             field="email",
         )
     user.specialist_service_id = service.id

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email
 
-from forms.referral import ItalianForm
+from forms.referral import REQUIRED, ItalianForm
 from webapp.access import roles_required
 from webapp.agreements import services
 from webapp.agreements.forms import AgreementForm, ServiceForm
@@ -25,9 +27,9 @@ PER_PAGE = 50
 
 class OperatorForm(ItalianForm):
     email = EmailField(
-        "E-mail dell'operatore",
-        [DataRequired("Campo obbligatorio."), Email("Indirizzo e-mail non valido.")],
-        description="Un utente già creato con il ruolo «Servizio specialistico».",
+        _l("E-mail dell'operatore"),
+        [DataRequired(REQUIRED), Email(_l("Indirizzo e-mail non valido."))],
+        description=_l("Un utente già creato con il ruolo «Servizio specialistico»."),
     )
 
 
@@ -64,7 +66,7 @@ def new_agreement():
         if form.validate():
             agreement = services.create_agreement(db.session, current_user, form.data, datetime.now(UTC))
             db.session.commit()
-            flash("Accordo registrato. Ora aggiungi i servizi specialistici che ne fanno parte.", "success")
+            flash(_("Accordo registrato. Ora aggiungi i servizi specialistici che ne fanno parte."), "success")
             return redirect(url_for("agreements.agreement_detail", agreement_id=agreement.id))
         return render_template("agreements/form.html", form=form, agreement=None), 422
     return render_template("agreements/form.html", form=form, agreement=None)
@@ -93,7 +95,7 @@ def agreement_detail(agreement_id: int):
             return _render_detail(agreement, form=form, status=422)
         services.update_agreement(db.session, agreement, form.data, datetime.now(UTC))
         db.session.commit()
-        flash("Accordo aggiornato.", "success")
+        flash(_("Accordo aggiornato."), "success")
         return redirect(url_for("agreements.agreement_detail", agreement_id=agreement.id))
     return _render_detail(agreement)
 
@@ -112,7 +114,7 @@ def add_service(agreement_id: int):
         form[exc.field or "name"].errors = [exc.message]
         return _render_detail(agreement, service_form=form, status=422)
     db.session.commit()
-    flash(f"Servizio «{service.name}» aggiunto all'accordo.", "success")
+    flash(_("Servizio «%(name)s» aggiunto all'accordo.", name=service.name), "success")
     return redirect(url_for("agreements.agreement_detail", agreement_id=agreement.id))
 
 
@@ -123,7 +125,10 @@ def toggle_service(service_id: int):
     active = request.form.get("attivo") == "1"
     services.set_service_active(db.session, service, active)
     db.session.commit()
-    flash(f"Servizio «{service.name}» {'riattivato' if active else 'sospeso'}.", "success")
+    if active:
+        flash(_("Servizio «%(name)s» riattivato.", name=service.name), "success")
+    else:
+        flash(_("Servizio «%(name)s» sospeso.", name=service.name), "success")
     return redirect(url_for("agreements.agreement_detail", agreement_id=service.agreement_id))
 
 
@@ -141,7 +146,7 @@ def bind_operator(service_id: int):
         form.email.errors = [exc.message]
         return _render_detail(service.agreement, operator_form=form, status=422)
     db.session.commit()
-    flash(f"{user.name} ora opera per «{service.name}».", "success")
+    flash(_("%(user)s ora opera per «%(service)s».", user=user.name, service=service.name), "success")
     return redirect(url_for("agreements.agreement_detail", agreement_id=service.agreement_id))
 
 

@@ -19,6 +19,62 @@ PAGE = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
 ]
+WORKLIST_FILTERS = [
+    {
+        "name": "process_key",
+        "in": "query",
+        "description": "Solo le attività di questo processo",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "state",
+        "in": "query",
+        "description": (
+            "overdue: scadute; due_soon: in scadenza nei prossimi 3 giorni; mine: prese in carico da chi chiama o "
+            "assegnate a lui; unclaimed: di gruppo e non ancora prese in carico"
+        ),
+        "schema": {"type": "string", "enum": ["overdue", "due_soon", "mine", "unclaimed"]},
+    },
+    {
+        "name": "due_from",
+        "in": "query",
+        "description": "Scadenza da questo giorno (ora di Roma), incluso",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "due_to",
+        "in": "query",
+        "description": "Scadenza fino a questo giorno (ora di Roma), incluso",
+        "schema": {"type": "string", "format": "date"},
+    },
+    {
+        "name": "organization_id",
+        "in": "query",
+        "description": "Solo per il personale del Comune: attività dell'organizzazione o di casi inviati a lei; "
+        "ignorato per le organizzazioni",
+        "schema": {"type": "integer"},
+    },
+    {
+        "name": "target_group",
+        "in": "query",
+        "description": "Solo per assistenti sociali, servizi specialistici e responsabili: il gruppo di destinatari "
+        "del caso",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "q",
+        "in": "query",
+        "description": "Ricerca nei casi: numero del caso (per un'organizzazione, dell'invio) o nome della persona; "
+        "i casi riservati si trovano per nome solo da chi li ha in carico",
+        "schema": {"type": "string", "maxLength": 100},
+    },
+    {
+        "name": "sort",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["due", "created", "process"], "default": "due"},
+    },
+    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"], "default": "asc"}},
+]
 COMMON_ERRORS = {"401": _error("Token mancante o non valido"), "404": _error("Non trovato o non visibile")}
 
 OPENAPI = {
@@ -52,11 +108,39 @@ OPENAPI = {
                     "organization_id": {"type": ["integer", "null"]},
                 },
             },
+            "WorklistTask": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Task"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "created_at": {"type": "string", "format": "date-time"},
+                            "overdue": {"type": "boolean"},
+                            "group_task": {"type": "boolean"},
+                            "claimed_by_id": {"type": ["integer", "null"]},
+                            "claimed_by": {"type": ["string", "null"]},
+                            "claimed_at": {"type": ["string", "null"], "format": "date-time"},
+                        },
+                    },
+                ]
+            },
+            "ClaimedTask": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Task"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "claimed_by_id": {"type": ["integer", "null"]},
+                            "claimed_at": {"type": ["string", "null"], "format": "date-time"},
+                        },
+                    },
+                ]
+            },
             "TaskList": {
                 "type": "object",
                 "required": ["items", "total"],
                 "properties": {
-                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/WorklistTask"}},
                     "total": {"type": "integer"},
                 },
             },
@@ -127,7 +211,17 @@ OPENAPI = {
         "/api/v1/tasks": {
             "get": {
                 "summary": "Le attività aperte che chi chiama può completare",
-                "parameters": [{"name": "instance_id", "in": "query", "schema": {"type": "integer"}}, *PAGE],
+                "description": (
+                    "Le stesse attività della pagina «Le mie attività», con gli stessi filtri: ogni filtro restringe "
+                    "soltanto ciò che chi chiama vede comunque (un'organizzazione vede solo le proprie attività). "
+                    "Le attività di gruppo prese in carico da un collega restano nell'elenco con `claimed_by`. "
+                    "Valori non validi: 400 con il motivo."
+                ),
+                "parameters": [
+                    {"name": "instance_id", "in": "query", "schema": {"type": "integer"}},
+                    *WORKLIST_FILTERS,
+                    *PAGE,
+                ],
                 "responses": {
                     "200": _ok("#/components/schemas/TaskList"),
                     "400": _error("Parametri non validi"),
@@ -140,6 +234,41 @@ OPENAPI = {
                 "summary": "Un'attività con il suo modulo e il contesto visibile",
                 "parameters": [ID],
                 "responses": {"200": _ok("#/components/schemas/TaskDetail"), **COMMON_ERRORS},
+            }
+        },
+        "/api/v1/tasks/{id}/claim": {
+            "post": {
+                "summary": "Prende in carico un'attività di gruppo",
+                "description": (
+                    "Un'attività di un ruolo o di un'organizzazione senza una persona assegnata: dopo la presa in "
+                    "carico solo chi l'ha presa può completarla. Se due persone la prendono insieme, una sola ci "
+                    "riesce; l'altra riceve 409. Con `take_over: true` un responsabile rileva la presa di un collega."
+                ),
+                "parameters": [ID],
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"take_over": {"type": "boolean"}}}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _ok("#/components/schemas/ClaimedTask", "Presa in carico"),
+                    "409": _error("Già presa in carico da un'altra persona, assegnata a una persona o non più aperta"),
+                    **COMMON_ERRORS,
+                },
+            }
+        },
+        "/api/v1/tasks/{id}/release": {
+            "post": {
+                "summary": "Rilascia un'attività presa in carico, che torna a tutto il gruppo",
+                "parameters": [ID],
+                "responses": {
+                    "200": _ok("#/components/schemas/ClaimedTask", "Rilasciata"),
+                    "409": _error("Non presa in carico, o presa da un'altra persona"),
+                    **COMMON_ERRORS,
+                },
             }
         },
         "/api/v1/tasks/{id}/complete": {

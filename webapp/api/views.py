@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, jsonify, request
 
 from engine import DeployRefused, OperationRefused, TaskConflict, TaskNotFound
@@ -15,7 +17,16 @@ from webapp.auth.services import actor_for
 from webapp.extensions import db
 from webapp.network.services import approved_organizations, search_offers
 from webapp.referrals.services import case_for_instance, may_see_case, task_context
-from webapp.tasks.services import FormInvalid, build_form, complete_task, start_process, visible_task
+from webapp.tasks.services import (
+    FormInvalid,
+    build_form,
+    claim_task,
+    complete_task,
+    release_task,
+    start_process,
+    visible_task,
+)
+from webapp.tasks.worklist import WorklistArgsInvalid, load_worklist, parse_filters
 from webapp.workflow import get_engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -94,18 +105,67 @@ def openapi():
 
 @bp.get("/v1/tasks")
 def list_tasks():
+    """The caller's worklist, with the same filters, sorting and search as the /attivita page (see OpenAPI)."""
     page, per_page = _page_args()
     instance_id = request.args.get("instance_id")
     if instance_id is not None and (not instance_id.isdigit() or int(instance_id) >= 2**31):
         raise ApiError(400, "instance_id deve essere un numero intero.")
-    tasks, total = get_engine().worklist(
-        db.session,
-        actor_for(api_user()),
-        instance_id=int(instance_id) if instance_id else None,
-        limit=per_page,
-        offset=(page - 1) * per_page,
+    user = api_user()
+    try:
+        filters = parse_filters(request.args, user, for_api=True)
+    except WorklistArgsInvalid as exc:
+        raise ApiError(400, str(exc)) from None
+    if instance_id:
+        filters = replace(filters, instance_id=int(instance_id))
+    result = load_worklist(db.session, get_engine(), user, filters, page=page, per_page=per_page, subjects=False)
+    items = [_worklist_item_json(row) for row in result.rows]
+    return jsonify({"items": items, "total": result.total})
+
+
+def _worklist_item_json(row) -> dict:
+    data = _task_json(row.task)
+    data.update(
+        {
+            "created_at": _iso(row.task.created_at),
+            "overdue": row.overdue,
+            "group_task": row.group_task,
+            "claimed_by_id": row.claimed_by_id,
+            "claimed_by": row.claimed_by_name,
+            "claimed_at": _iso(row.task.claimed_at),
+        }
     )
-    return jsonify({"items": [_task_json(t) for t in tasks], "total": total})
+    return data
+
+
+@bp.post("/v1/tasks/<int:task_id>/claim")
+def claim(task_id: int):
+    """Take on a group task; `{"take_over": true}` moves a colleague's claim where the caller may (managers)."""
+    body = request.get_json(silent=True)
+    take_over = isinstance(body, dict) and body.get("take_over") is True
+    try:
+        task = claim_task(db.session, get_engine(), api_user(), task_id, take_over=take_over)
+    except TaskNotFound:
+        raise ApiError(404, "Attività non trovata.") from None
+    except TaskConflict as exc:
+        raise ApiError(409, str(exc)) from None
+    return jsonify(_claim_json(task))
+
+
+@bp.post("/v1/tasks/<int:task_id>/release")
+def release(task_id: int):
+    try:
+        task = release_task(db.session, get_engine(), api_user(), task_id)
+    except TaskNotFound:
+        raise ApiError(404, "Attività non trovata.") from None
+    except TaskConflict as exc:
+        raise ApiError(409, str(exc)) from None
+    return jsonify(_claim_json(task))
+
+
+def _claim_json(task: HumanTask) -> dict:
+    data = _task_json(task)
+    data.update({"claimed_by_id": task.claimed_by_id, "claimed_at": _iso(task.claimed_at)})
+    return data
 
 
 @bp.get("/v1/tasks/<int:task_id>")

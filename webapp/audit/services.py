@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -61,18 +63,19 @@ def check_instances(session: Session, engine: Engine) -> AuditReport:
 
 
 ACTION_LABELS = {
-    "case:view": "Apertura del caso",
-    "referral:view": "Apertura dell'invio",
-    "consent:withdraw": "Revoca del consenso",
-    "export:person": "Esportazione dei dati della persona",
-    "signal:view": "Apertura della segnalazione",
+    "case:view": _l("Apertura del caso"),
+    "referral:view": _l("Apertura dell'invio"),
+    "consent:withdraw": _l("Revoca del consenso"),
+    "export:person": _l("Esportazione dei dati della persona"),
+    "signal:view": _l("Apertura della segnalazione"),
+    "citizen_request:view": _l("Apertura della richiesta del cittadino"),
 }
 
 
 def action_label(action: str) -> str:
     if action.startswith("task:"):
-        return f"Attività ({action.removeprefix('task:')})"
-    return ACTION_LABELS.get(action, action)
+        return _("Attività (%(form)s)", form=action.removeprefix("task:"))
+    return str(ACTION_LABELS.get(action, action))
 
 
 def access_log(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.service import as_utc
+from forms.vocabulary import label_for
 from webapp.auth.models import User
 from webapp.referrals.models import AccessLogEntry, Case, Notification
 from webapp.referrals.services import CASE_STATUS_LABELS, LABELS, REFERRAL_STATUS_LABELS, case_view
@@ -45,10 +46,10 @@ def person_export(session: Session, case: Case) -> dict:
         exported.append(
             {
                 **view,
-                "status_label": CASE_STATUS_LABELS.get(item.status, item.status),
+                "status_label": str(CASE_STATUS_LABELS.get(item.status, item.status)),
                 "opened_at": _iso(item.opened_at),
                 "closed_at": _iso(item.closed_at),
-                "closing_outcome": LABELS["closing_outcome"].get(item.closing_outcome or "", item.closing_outcome),
+                "closing_outcome": label_for(LABELS["closing_outcome"], item.closing_outcome) or None,
                 "closing_note": item.closing_note,
                 "social_worker": item.owner.name,
                 "consent_recorded_by": who(item.consent_recorded_by_id),
@@ -57,7 +58,7 @@ def person_export(session: Session, case: Case) -> dict:
                         "organization": r.organization.name,
                         "offer": r.offer.title,
                         "sent_at": _iso(r.sent_at),
-                        "status": REFERRAL_STATUS_LABELS.get(r.status, r.status),
+                        "status": str(REFERRAL_STATUS_LABELS.get(r.status, r.status)),
                         "shared_data": ["nome"]
                         + (["cognome"] if r.share_last_name else [])
                         + (["telefono"] if r.share_phone else [])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -89,7 +90,8 @@ def person_export(case_id: int):
         reason = stated_access_reason(case.id)
         if reason is None:
             return redirect(url_for("referrals.access_reason", case_id=case.id))
-    document = build_person_export(db.session, case)
+    with force_locale("it"):  # a document for the person, like the Comune's e-mails: Italian
+        document = build_person_export(db.session, case)
     referrals.log_access(db.session, current_user, case, "export:person", reason=reason)
     db.session.commit()
     body = json.dumps(document, ensure_ascii=False, indent=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,12 +13,13 @@ from engine.models import Base
 
 ROLES = ("social_worker", "association", "manager", "admin", "health_service")
 
+# Shown in the reader's language (lazy); e-mails take them in Italian (see notifications.services).
 ROLE_LABELS = {
-    "social_worker": "Assistente sociale",
-    "association": "Operatore di organizzazione",
-    "manager": "Responsabile del servizio",
-    "admin": "Amministratore",
-    "health_service": "Servizio specialistico",
+    "social_worker": _l("Assistente sociale"),
+    "association": _l("Operatore di organizzazione"),
+    "manager": _l("Responsabile del servizio"),
+    "admin": _l("Amministratore"),
+    "health_service": _l("Servizio specialistico"),
 }
 
 
@@ -33,7 +35,7 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Second factor (webapp/security/totp.py): the authenticator's secret and the time step of the last code used.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted ("fernet:..."), see security/totp.py
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Role health_service: the specialist service (UFSMIA, AUSL...) the operator refers for (webapp/agreements).
@@ -58,7 +60,7 @@ class User(UserMixin, Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return str(ROLE_LABELS.get(self.role, self.role))
 
 
 class ApiToken(Base):

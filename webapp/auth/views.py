@@ -7,12 +7,16 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import EmailField, Form, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from forms.validators import no_control_characters
 from webapp.auth.services import authenticate
 from webapp.extensions import db
+from webapp.i18n.languages import clear_session_keeping_language
 from webapp.security import limits
 
 bp = Blueprint("auth", __name__)
@@ -21,8 +25,17 @@ PENDING_SECOND_FACTOR = "tessere_pending_2fa"
 
 
 class LoginForm(Form):
-    email = EmailField("E-mail", [DataRequired("Inserisci l'e-mail."), Length(max=200)])
-    password = PasswordField("Password", [DataRequired("Inserisci la password."), Length(max=256)])
+    # no control characters: PostgreSQL refuses a NUL byte even in a query's parameter (a 500 instead of a refusal)
+    email = EmailField(
+        _l("E-mail"),
+        [DataRequired(_l("Inserisci l'e-mail.")), Length(max=200), no_control_characters],
+        description=_l("L'indirizzo con cui sei registrato in Tessere."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        [DataRequired(_l("Inserisci la password.")), Length(max=256)],
+        description=_l("Se l'hai dimenticata, usa il link «Hai dimenticato la password?» qui sotto."),
+    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -35,10 +48,10 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def finish_login(user, next_url: str | None, welcome: bool = True):
-    session.clear()  # a fresh session at login: nothing from before survives (no session fixation)
+    clear_session_keeping_language()  # a fresh session at login: nothing from before survives (no session fixation)
     login_user(user)
     if welcome:
-        flash(f"Benvenuta/o, {user.name}.", "success")
+        flash(_("Benvenuta/o, %(name)s.", name=user.name), "success")
     return redirect(_safe_next(next_url) or url_for("tasks.worklist"))
 
 
@@ -62,7 +75,7 @@ def login():
                 }
                 return redirect(url_for("security.login_code"))
             return finish_login(user, request.args.get("next"))
-        flash("E-mail o password non corrette.", "danger")
+        flash(_("E-mail o password non corrette."), "danger")
     return render_template("auth/login.html", form=form), (401 if request.method == "POST" else 200)
 
 
@@ -70,6 +83,6 @@ def login():
 @login_required
 def logout():
     logout_user()
-    session.clear()
-    flash("Sei uscita/o da Tessere.", "info")
+    clear_session_keeping_language()
+    flash(_("Sei uscita/o da Tessere."), "info")
     return redirect(url_for("auth.login"))

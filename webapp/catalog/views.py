@@ -40,6 +40,21 @@ def _labels() -> dict:
     }
 
 
+def page_links(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and a few around the current one; None where some are skipped.
+
+    A catalogue of thousands of offers would otherwise print hundreds of links on every page."""
+    shown = sorted({1, pages, *range(max(page - around, 1), min(page + around, pages) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - links[-1] == 2:
+            links.append(number - 1)  # an ellipsis would hide just one page: show it
+        elif links and number - links[-1] > 2:
+            links.append(None)
+        links.append(number)
+    return links
+
+
 @bp.route("/catalogo")
 def offer_list():
     words = request.args.get("q", "").strip()[:200]
@@ -61,12 +76,14 @@ def offer_list():
         offset=(page - 1) * PER_PAGE,
         area=area,
     )
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template(
         "catalog/offer_list.html",
         offers=offers,
         total=total,
         page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=pages,
+        page_links=page_links(page, pages),
         words=words,
         group=group,
         need=need,

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from forms.citizen import DECLINE_REASONS
+from forms.vocabulary import italian
 from webapp.notifications.mail import enqueue_text_mail
 from webapp.notifications.services import external_url, organization_addresses
 
@@ -63,7 +64,7 @@ def send_answer(session: Session, request, now: datetime) -> None:
         offer_url=offer_link(request.offer_id),
         proposed_url=offer_link(request.proposed_offer_id) if request.proposed_offer_id else None,
         catalog_url=external_url("catalog.offer_list"),
-        reason=dict(DECLINE_REASONS).get(request.decline_reason or "", "—"),
+        reason=italian(dict(DECLINE_REASONS).get(request.decline_reason or "", "—")),  # e-mails stay Italian
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,13 +27,13 @@ EXPIRED = "scaduta"
 CONCLUDED = "conclusa"
 
 STATUS_LABELS = {
-    UNCONFIRMED: "Da confermare dal cittadino",
-    WAITING: "In attesa di risposta",
-    ACCEPTED: "Accettata",
-    PROPOSED: "Proposta un'altra offerta",
-    DECLINED: "Non accolta",
-    EXPIRED: "Scaduta senza risposta",
-    CONCLUDED: "Partecipazione conclusa",
+    UNCONFIRMED: _l("Da confermare dal cittadino"),
+    WAITING: _l("In attesa di risposta"),
+    ACCEPTED: _l("Accettata"),
+    PROPOSED: _l("Proposta un'altra offerta"),
+    DECLINED: _l("Non accolta"),
+    EXPIRED: _l("Scaduta senza risposta"),
+    CONCLUDED: _l("Partecipazione conclusa"),
 }
 STATUS_BADGES = {
     UNCONFIRMED: "secondary",
@@ -90,7 +91,7 @@ class CitizenRequest(Base):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def status_badge(self) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from engine import OperationContext, OperationRefused, OperationRegistry
 from webapp.citizen import mail
 from webapp.citizen.models import ACCEPTED, DECLINED, EXPIRED, PROPOSED, WAITING, CitizenRequest
 from webapp.citizen.services import proposable_offer
 from webapp.network.services import take_place
+from webapp.notifications.messages import N_, message, notification_text
 from webapp.referrals.models import Notification
 
 
@@ -30,14 +33,15 @@ def _request(ctx: OperationContext) -> CitizenRequest:
     return request
 
 
-def _notify_organization(ctx: OperationContext, request: CitizenRequest, text: str, kind: str) -> None:
+def _notify_organization(ctx: OperationContext, request: CitizenRequest, notice: dict, kind: str) -> None:
+    """An in-app notification: its Italian text, and its message for each reader's language (notifications.messages)."""
     ctx.session.add(
         Notification(
             user_id=None,
             organization_id=request.organization_id,
             case_id=None,
             kind=kind,
-            text=text,
+            **notification_text(notice),
             created_at=ctx.now,
         )
     )
@@ -48,7 +52,11 @@ def notify_organization(ctx: OperationContext) -> dict:
     _notify_organization(
         ctx,
         request,
-        f"Nuova richiesta di un cittadino (n. {request.id}) per l'offerta «{request.offer.title}».",
+        message(
+            N_("Nuova richiesta di un cittadino (n. %(number)s) per l'offerta «%(offer)s»."),
+            number=request.id,
+            offer=request.offer.title,
+        ),
         "citizen_request",
     )
     mail.mail_organization(
@@ -65,9 +73,8 @@ def remind(ctx: OperationContext) -> dict:
     request = _request(ctx)
     if request.status != WAITING:
         return {}
-    _notify_organization(
-        ctx, request, f"Promemoria: la richiesta n. {request.id} attende ancora la vostra risposta.", "citizen_reminder"
-    )
+    notice = message(N_("Promemoria: la richiesta n. %(number)s attende ancora la vostra risposta."), number=request.id)
+    _notify_organization(ctx, request, notice, "citizen_reminder")
     mail.mail_organization(
         ctx.session, request, "promemoria", f"Tessere: promemoria per la richiesta n. {request.id}", ctx.now
     )
@@ -83,7 +90,9 @@ def expire(ctx: OperationContext) -> dict:
     _notify_organization(
         ctx,
         request,
-        f"La richiesta n. {request.id} è scaduta senza risposta: il cittadino è stato avvisato.",
+        message(
+            N_("La richiesta n. %(number)s è scaduta senza risposta: il cittadino è stato avvisato."), number=request.id
+        ),
         "citizen_expired",
     )
     mail.send_expired(ctx.session, request, ctx.now)
@@ -94,7 +103,7 @@ def record_answer(ctx: OperationContext) -> dict:
     """The organization's answer; accepting takes one place of the offer (atomically, never below zero)."""
     request = _request(ctx)
     if request.status != WAITING:
-        raise OperationRefused("Questa richiesta ha già avuto una risposta.")
+        raise OperationRefused(_("Questa richiesta ha già avuto una risposta."))
     answer = ctx.data.get("risposta")
     request.answer = answer
     request.answer_message = (ctx.data.get("messaggio") or "").strip()
@@ -103,8 +112,10 @@ def record_answer(ctx: OperationContext) -> dict:
     if answer == "accetta":
         if not take_place(ctx.session, request.offer):
             raise OperationRefused(
-                "Non ci sono più posti disponibili in questa offerta: proponi un'altra offerta o rispondi che non "
-                "potete accogliere la richiesta, con il motivo «Posti esauriti».",
+                _(
+                    "Non ci sono più posti disponibili in questa offerta: proponi un'altra offerta o rispondi che non "
+                    "potete accogliere la richiesta, con il motivo «Posti esauriti»."
+                ),
                 field="risposta",
             )
         first = ctx.data.get("primo_incontro")
@@ -114,14 +125,14 @@ def record_answer(ctx: OperationContext) -> dict:
     elif answer == "proponi":
         offer = proposable_offer(ctx.session, ctx.data.get("offerta_proposta"), request.offer_id)
         if offer is None:
-            raise OperationRefused("L'offerta proposta non è disponibile nel catalogo.", field="offerta_proposta")
+            raise OperationRefused(_("L'offerta proposta non è disponibile nel catalogo."), field="offerta_proposta")
         request.proposed_offer_id = offer.id
         request.status = PROPOSED
     elif answer == "rifiuta":
         request.decline_reason = ctx.data.get("motivo_rifiuto") or "altro"
         request.status = DECLINED
     else:
-        raise OperationRefused("Scegli la risposta.", field="risposta")
+        raise OperationRefused(_("Scegli la risposta."), field="risposta")
     ctx.session.flush()
     mail.send_answer(ctx.session, request, ctx.now)
     ctx.forget_keys("messaggio")

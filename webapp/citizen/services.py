@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
@@ -34,6 +35,7 @@ from engine import Actor, Engine
 from engine.models import HumanTask, ProcessInstance
 from forms.choices import choices
 from forms.citizen import ANSWERS, DECLINE_REASONS, NO_OFFER, SUPPORT_OUTCOMES, RichiestaPartecipazioneForm
+from forms.vocabulary import label_for
 from webapp.auth.models import User
 from webapp.citizen import mail
 from webapp.citizen.models import (
@@ -60,7 +62,7 @@ SOCIAL_SERVICE_ROLES = ("social_worker", "manager")
 
 class RequestInvalid(Exception):
     def __init__(self, form: RichiestaPartecipazioneForm, message: str | None = None):
-        super().__init__(message or "La richiesta contiene errori.")
+        super().__init__(message or _("La richiesta contiene errori."))
         self.form = form
         self.message = message
 
@@ -118,7 +120,7 @@ def _too_many(session: Session, ip_hash: str, email: str, offer_id: int, now: da
         .where(CitizenRequest.ip_hash == ip_hash, CitizenRequest.created_at >= hour_ago)
     )
     if from_address >= PER_ADDRESS_PER_HOUR:
-        return (
+        return _(
             "Da questa connessione sono arrivate molte richieste nell'ultima ora: riprova più tardi. "
             "Quello che hai scritto è ancora qui."
         )
@@ -128,7 +130,9 @@ def _too_many(session: Session, ip_hash: str, email: str, offer_id: int, now: da
         .where(func.lower(CitizenRequest.email) == email, CitizenRequest.created_at >= hour_ago)
     )
     if for_email >= PER_EMAIL_PER_HOUR:
-        return "Con questo indirizzo e-mail sono già state fatte diverse richieste nell'ultima ora: riprova più tardi."
+        return _(
+            "Con questo indirizzo e-mail sono già state fatte diverse richieste nell'ultima ora: riprova più tardi."
+        )
     live = session.scalar(
         select(CitizenRequest)
         .where(
@@ -140,11 +144,11 @@ def _too_many(session: Session, ip_hash: str, email: str, offer_id: int, now: da
     )
     if live is not None and not (live.status == UNCONFIRMED and _aware(live.token_expires_at) < now):
         if live.status == UNCONFIRMED:
-            return (
+            return _(
                 "Hai già chiesto di partecipare a questa offerta: controlla la tua e-mail e conferma la richiesta "
                 "con il link che ti abbiamo inviato."
             )
-        return "Hai già una richiesta in attesa di risposta per questa offerta: l'organizzazione ti scriverà."
+        return _("Hai già una richiesta in attesa di risposta per questa offerta: l'organizzazione ti scriverà.")
     return None
 
 
@@ -211,15 +215,15 @@ def confirm_request(session: Session, engine: Engine, token: str, now: datetime 
     now = now or utcnow()
     request = request_for_token(session, token)
     if request is None:
-        raise LinkProblem("Il link non corrisponde a nessuna richiesta: controlla di averlo copiato per intero.")
+        raise LinkProblem(_("Il link non corrisponde a nessuna richiesta: controlla di averlo copiato per intero."))
     if request.status != UNCONFIRMED:
         return request
     if link_expired(request, now):
         raise LinkProblem(
-            "Il link per confermare la richiesta è scaduto: puoi fare una nuova richiesta dalla pagina dell'offerta."
+            _("Il link per confermare la richiesta è scaduto: puoi fare una nuova richiesta dalla pagina dell'offerta.")
         )
     if public_offer(session, request.offer_id) is None:
-        raise LinkProblem("L'offerta non è più nel catalogo: cerca un'altra offerta adatta a te.")
+        raise LinkProblem(_("L'offerta non è più nel catalogo: cerca un'altra offerta adatta a te."))
     try:
         claimed = session.execute(
             update(CitizenRequest)
@@ -305,15 +309,17 @@ def request_view(request: CitizenRequest, viewer: User | None = None) -> dict[st
         "message": request.message,
         "support_requested": request.support_requested,
         "confirmed_at": request.confirmed_at.isoformat() if request.confirmed_at else None,
-        "answer": ANSWER_LABELS.get(request.answer or "") if request.answer else None,
+        "answer": label_for(ANSWER_LABELS, request.answer) if request.answer else None,
         "answer_message": request.answer_message,
         "first_appointment": request.first_appointment.isoformat() if request.first_appointment else None,
         "proposed_offer": request.proposed_offer.title if request.proposed_offer else None,
-        "decline_reason": DECLINE_REASON_LABELS.get(request.decline_reason or "") if request.decline_reason else None,
+        "decline_reason": label_for(DECLINE_REASON_LABELS, request.decline_reason) if request.decline_reason else None,
         "capacity_reserved": request.capacity_reserved,
     }
     if viewer is not None and viewer.role in SOCIAL_SERVICE_ROLES:
-        view["support_outcome"] = SUPPORT_OUTCOME_LABELS.get(request.support_outcome or "")
+        view["support_outcome"] = (
+            label_for(SUPPORT_OUTCOME_LABELS, request.support_outcome) if request.support_outcome else None
+        )
         view["support_note"] = request.support_note
     return view
 
@@ -325,7 +331,7 @@ def conclude_participation(
     now = now or utcnow()
     request = request_for_user(session, user, request_id)
     if request is None or user.role != "association":
-        raise NotConcludable("Richiesta non trovata.")
+        raise NotConcludable(_("Richiesta non trovata."))
     claimed = session.execute(
         update(CitizenRequest)
         .where(
@@ -337,7 +343,7 @@ def conclude_participation(
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        raise NotConcludable("Questa partecipazione non è in corso: non c'è un posto da liberare.")
+        raise NotConcludable(_("Questa partecipazione non è in corso: non c'è un posto da liberare."))
     session.refresh(request)
     give_back_place(session, request.offer)
     return request
@@ -356,18 +362,49 @@ def reserved_by_requests(session: Session, offer_id: int) -> int:
 
 
 # ------------------------------------------------------------------ how the generic task pages show requests
+def log_request_access(
+    session: Session, user: User, request: CitizenRequest, action: str, channel: str = "web"
+) -> None:
+    """A citizen's request holds a person's name and contacts: every read is logged, as for cases and signals."""
+    from webapp.referrals.models import AccessLogEntry
+
+    session.add(
+        AccessLogEntry(
+            user_id=user.id, citizen_request_id=request.id, at=datetime.now(UTC), action=action, channel=channel
+        )
+    )
+
+
 def task_context(session: Session, user: User, task: HumanTask, channel: str = "web") -> dict:
     request = request_for_instance(session, task.instance_id)
     if request is None or not may_see_request(user, request):
         return {}
+    log_request_access(session, user, request, f"task:{task.form_key}", channel)
     return {"panel": "citizen/_task_panel.html", "citizen_request": request_view(request, user)}
 
 
 def task_subject(session: Session, user: User, task: HumanTask) -> str | None:
-    request = request_for_instance(session, task.instance_id)
+    return _request_subject(user, request_for_instance(session, task.instance_id))
+
+
+def task_subjects(session: Session, user: User, tasks: list[HumanTask]) -> dict[int, str | None]:
+    """task_subject for a whole page of the worklist in one query (no query per row)."""
+    instance_ids = {task.instance_id for task in tasks}
+    requests = {
+        r.instance_id: r
+        for r in session.scalars(
+            select(CitizenRequest)
+            .options(joinedload(CitizenRequest.offer))
+            .where(CitizenRequest.instance_id.in_(instance_ids))
+        )
+    }
+    return {task.id: _request_subject(user, requests.get(task.instance_id)) for task in tasks}
+
+
+def _request_subject(user: User, request: CitizenRequest | None) -> str | None:
     if request is None or not may_see_request(user, request):
         return None
-    return f"Richiesta n. {request.id} · {request.name} · {request.offer.title}"
+    return _("Richiesta n. %(n)s · %(name)s · %(offer)s", n=request.id, name=request.name, offer=request.offer.title)
 
 
 def follow_up_instance(session: Session, instance: ProcessInstance) -> int | None:

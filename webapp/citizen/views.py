@@ -9,6 +9,7 @@ beside the form.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import TaskConflict
@@ -68,9 +69,11 @@ def request_sent(offer_id: int):
 def _invalid_link(message: str | None = None, status: int = 404):
     return render_template(
         "error.html",
-        title="Link non valido",
+        title=_("Link non valido"),
         message=message
-        or "Il link non corrisponde a nessuna richiesta: controlla di averlo copiato per intero dall'e-mail ricevuta.",
+        or _(
+            "Il link non corrisponde a nessuna richiesta: controlla di averlo copiato per intero dall'e-mail ricevuta."
+        ),
     ), status
 
 
@@ -86,12 +89,14 @@ def request_by_link(token: str):
         except services.LinkProblem as exc:
             return _invalid_link(str(exc), 410)
         except TaskConflict:
-            flash("La richiesta è stata confermata in un'altra finestra.", "info")
+            flash(_("La richiesta è stata confermata in un'altra finestra."), "info")
         else:
             if was_unconfirmed:
                 flash(
-                    f"Richiesta confermata: l'abbiamo inviata a {citizen_request.organization.name}, che ti "
-                    "risponderà per e-mail.",
+                    _(
+                        "Richiesta confermata: l'abbiamo inviata a %(organization)s, che ti risponderà per e-mail.",
+                        organization=citizen_request.organization.name,
+                    ),
                     "success",
                 )
         return redirect(url_for("citizen.request_by_link", token=token))
@@ -131,6 +136,8 @@ def request_detail(request_id: int):
     citizen_request = services.request_for_user(db.session, current_user, request_id)
     if citizen_request is None:
         abort(404)
+    services.log_request_access(db.session, current_user, citizen_request, "citizen_request:view")
+    db.session.commit()
     engine = get_engine()
     actor = actor_for(current_user)
     open_tasks = engine.open_tasks(db.session, citizen_request.instance_id) if citizen_request.instance_id else []
@@ -157,5 +164,5 @@ def conclude_request(request_id: int):
             abort(404)
         flash(str(exc), "warning")
     else:
-        flash("Partecipazione conclusa: il posto è di nuovo disponibile nell'offerta.", "success")
+        flash(_("Partecipazione conclusa: il posto è di nuovo disponibile nell'offerta."), "success")
     return redirect(url_for("citizen.request_detail", request_id=request_id))

@@ -102,9 +102,13 @@ def load_demo(session: Session, engine: Engine) -> dict[str, int]:
     _zones_and_verification(session, now)
     created["pact"] = _publish_and_sign_pact(session, engine)
     created.update(_open_the_doors(session, engine, now))
+    created["casi_servizi_specialistici"] = _health_service_case(session, engine)
     from webapp.demo.history import load_history  # twenty months of past referrals and monitoring (Fase 3)
 
     created["storico_invii"] = load_history(session, engine, now)
+    from webapp.demo.applications import load_applications  # Fase 1: a review queue with every state
+
+    created["adesioni"] = load_applications(session, engine, now)
     return created
 
 
@@ -360,6 +364,57 @@ def _walk_demo_cases(session: Session, engine: Engine) -> int:
                 _formdata({"answer": "rifiuta", "decline_reason": "posti_esauriti"}),
             )
     return len(DEMO_CASES)
+
+
+DEMO_HEALTH_CASE = {
+    "person": {"first_name": "Davide", "last_name": "Conti", "phone": "349 2223344"},
+    "target_group": "disagio_psichico",
+    "needs": ["sport_cultura_disagio"],
+}
+
+
+def _health_service_case(session: Session, engine: Engine) -> int:
+    """One referral started by the specialist health service (UFSMIA) under the network agreement: a restricted
+    case (mental health), sent to an offer of the network. Created once: skipped when that operator has a case."""
+    health_user = _user(session, DEMO_HEALTH_USER["email"])
+    if health_user is None or session.scalar(select(Case).where(Case.owner_id == health_user.id).limit(1)):
+        return 0
+    offer = next(
+        (
+            o
+            for o in session.scalars(select(Offer).where(Offer.active.is_(True), Offer.capacity_available > 0))
+            if DEMO_HEALTH_CASE["target_group"] in o.target_groups
+        ),
+        None,
+    )
+    if offer is None:
+        return 0
+    instance = start_process(session, engine, health_user, "percorso_beneficiario", {})
+    intake = {
+        **DEMO_HEALTH_CASE["person"],
+        "target_group": DEMO_HEALTH_CASE["target_group"],
+        "needs": DEMO_HEALTH_CASE["needs"],
+        "consent_share": "y",
+        "notes": "Caso dimostrativo del servizio specialistico.",
+    }
+    complete_task(
+        session, engine, health_user, _open_task(engine, session, instance.id, "presa_in_carico").id, _formdata(intake)
+    )
+    complete_task(
+        session,
+        engine,
+        health_user,
+        _open_task(engine, session, instance.id, "scelta_offerta").id,
+        _formdata(
+            {
+                "offer_id": offer.id,
+                "share_last_name": "",
+                "share_phone": "y",
+                "message": "Ragazzo seguito dall'UFSMIA: cerca un'attività sportiva di gruppo il pomeriggio.",
+            }
+        ),
+    )
+    return 1
 
 
 def _formdata(values: dict):

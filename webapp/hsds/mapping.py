@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from forms.offers import AREA_LABELS, LANGUAGE_LABELS
-from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE
+from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE, italian
 from webapp.network.models import Offer, Organization
 
 HSDS_VERSION = "3.0"
@@ -146,7 +146,7 @@ def organization_basic(organization: Organization, url: Url) -> dict:
             "description": organization.description or organization.name,
             "email": organization.email,
             "tax_id": organization.codice_fiscale,
-            "legal_status": TYPE_LABELS.get(organization.type, organization.type),
+            "legal_status": italian(TYPE_LABELS.get(organization.type, organization.type)),
             "uri": url("organization", organization.id),
         }
     )
@@ -240,12 +240,14 @@ def service_full(offer: Offer, url: Url) -> dict:
             }
         )
     attributes = [
-        _attribute(sid, _term("destinatari", code, TARGET_GROUPS_BY_CODE[code].label))
+        _attribute(sid, _term("destinatari", code, italian(TARGET_GROUPS_BY_CODE[code].label)))
         for code in offer.target_groups or []
         if code in TARGET_GROUPS_BY_CODE
     ]
     attributes += [
-        _attribute(sid, _term("bisogni", code, NEED_LABELS[code])) for code in offer.needs or [] if code in NEED_LABELS
+        _attribute(sid, _term("bisogni", code, italian(NEED_LABELS[code])))
+        for code in offer.needs or []
+        if code in NEED_LABELS
     ]
     attributes += [
         _attribute(sid, _term("capacita", "capacita_massima", "Disponibilità massima"), str(offer.capacity_total)),
@@ -262,8 +264,8 @@ def service_full(offer: Offer, url: Url) -> dict:
             {
                 "id": _name_id("service_area", sid, code),
                 "service_id": sid,
-                "name": AREA_LABELS.get(code, code),
-                "description": f"{AREA_LABELS.get(code, code)}, Comune di Campi Bisenzio (FI)",
+                "name": italian(AREA_LABELS.get(code, code)),
+                "description": f"{italian(AREA_LABELS.get(code, code))}, Comune di Campi Bisenzio (FI)",
             }
             for code in offer.areas or []
         ],
@@ -272,7 +274,7 @@ def service_full(offer: Offer, url: Url) -> dict:
             {
                 "id": _name_id("language", sid, code),
                 "service_id": sid,
-                "name": LANGUAGE_LABELS.get(code, code),
+                "name": italian(LANGUAGE_LABELS.get(code, code)),
                 "code": code,
             }
             for code in offer.languages or []

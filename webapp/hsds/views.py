@@ -4,6 +4,7 @@ authentication (a before_request of that blueprint, which Flask runs only for it
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
@@ -33,7 +34,8 @@ def _hsds_error(exc: HsdsError):
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    messages = {404: "Risorsa non trovata.", 405: "Metodo non consentito: l'API HSDS è in sola lettura."}
+    # messages for the people reading the answer (in their Accept-Language); the fields stay as HSDS names them
+    messages = {404: _("Risorsa non trovata."), 405: _("Metodo non consentito: l'API HSDS è in sola lettura.")}
     return jsonify({"error": messages.get(exc.code, exc.description)}), exc.code
 
 
@@ -56,9 +58,9 @@ def _paging() -> tuple[int, int]:
         page = int(request.args.get("page", 1))
         per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
     except ValueError:
-        raise HsdsError(400, "page e per_page devono essere numeri interi.") from None
+        raise HsdsError(400, _("page e per_page devono essere numeri interi.")) from None
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise HsdsError(400, f"page deve essere almeno 1 e per_page tra 1 e {MAX_PER_PAGE}.")
+        raise HsdsError(400, _("page deve essere almeno 1 e per_page tra 1 e %(max)s.", max=MAX_PER_PAGE))
     return page, per_page
 
 
@@ -89,7 +91,7 @@ def list_services():
     if request.args.get("organization_id"):
         organization_key = mapping.key_of("organization", request.args["organization_id"])
         if organization_key is None:
-            raise HsdsError(400, "organization_id non è un identificativo di organizzazione valido.")
+            raise HsdsError(400, _("organization_id non è un identificativo di organizzazione valido."))
     offers, total = search_offers(
         db.session,
         words=(request.args.get("search") or "").strip()[:200] or None,
@@ -106,7 +108,7 @@ def get_service(service_id: str):
     key = mapping.key_of("service", service_id)
     offer = db.session.get(Offer, key) if key is not None else None
     if offer is None or not offer.active or offer.organization.status != "approved":
-        raise HsdsError(404, "Servizio non trovato nel catalogo.")
+        raise HsdsError(404, _("Servizio non trovato nel catalogo."))
     return jsonify(mapping.service_full(offer, _public_url))
 
 
@@ -134,7 +136,7 @@ def get_organization(organization_id: str):
     key = mapping.key_of("organization", organization_id)
     organization = public_organization(db.session, key) if key is not None else None
     if organization is None:
-        raise HsdsError(404, "Organizzazione non trovata nel catalogo.")
+        raise HsdsError(404, _("Organizzazione non trovata nel catalogo."))
     return jsonify(mapping.organization_full(organization, _active_offers(organization.id), _public_url))
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from forms.membership import ALBO_COOP_SECTIONS, AREA_SCOPES, RUNTS_SECTIONS, SECTORS
-from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE
+from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE, italian
 from webapp.membership.models import APPROVED, MembershipApplication
 from webapp.network.models import Organization
 
@@ -58,7 +58,7 @@ _REGISTRIES = {"runts": "RUNTS", "albo_cooperative_sociali": "Albo regionale coo
 
 
 def _coded(codes, labels) -> list[dict]:
-    return [{"codice": code, "descrizione": labels.get(code, code)} for code in codes or []]
+    return [{"codice": code, "descrizione": italian(labels.get(code, code))} for code in codes or []]
 
 
 def elenco_entries(session: Session) -> list[dict]:
@@ -85,7 +85,7 @@ def _entry(organization: Organization, scheda: MembershipApplication | None) -> 
     entry = {
         "denominazione": organization.name,
         "tipo": organization.type,
-        "tipo_descrizione": _TYPES.get(organization.type, organization.type),
+        "tipo_descrizione": italian(_TYPES.get(organization.type, organization.type)),
         "codice_fiscale": organization.codice_fiscale,
         "partita_iva": None,
         "sede_legale": organization.address,
@@ -127,7 +127,9 @@ def _entry(organization: Organization, scheda: MembershipApplication | None) -> 
                 scheda.target_groups, {code: g.label for code, g in TARGET_GROUPS_BY_CODE.items()}
             ),
             "bisogni": _coded(scheda.needs, NEED_LABELS),
-            "area_operativita": " – ".join(p for p in (_AREAS.get(scheda.area_scope or ""), scheda.area_detail) if p),
+            "area_operativita": " – ".join(
+                p for p in (italian(_AREAS.get(scheda.area_scope or "")), scheda.area_detail) if p
+            ),
             "affiliazioni": {
                 "provinciale": scheda.affiliation_provincial,
                 "regionale": scheda.affiliation_regional,
@@ -136,9 +138,10 @@ def _entry(organization: Organization, scheda: MembershipApplication | None) -> 
             "iscrizioni_registri": [
                 {
                     "registro": _REGISTRIES.get(enrolment.kind, enrolment.kind),
-                    "sezione": (_RUNTS if enrolment.kind == "runts" else _ALBO).get(
-                        enrolment.section or "", enrolment.section
-                    ),
+                    "sezione": italian(
+                        (_RUNTS if enrolment.kind == "runts" else _ALBO).get(enrolment.section or "", enrolment.section)
+                    )
+                    or None,
                     "numero": enrolment.number,
                     "descrizione": enrolment.description,
                 }

@@ -98,3 +98,15 @@ def send_rejection(session: Session, application: MembershipApplication, now: da
         _body("domanda_non_accolta", application=application),
         now,
     )
+
+
+def send_lost_link(session: Session, application: MembershipApplication, to: str, link: str, now: datetime) -> None:
+    """The link of a draft or of an application to amend, sent again on request («ho perso il link»)."""
+    deliver(
+        session,
+        "link_ritrovato",
+        to,
+        "Tessere – il link della tua domanda di adesione alla rete",
+        _body("link_ritrovato", application=application, link=link),
+        now,
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,11 +30,11 @@ APPROVED = "approved"
 REJECTED = "rejected"
 
 STATUS_LABELS = {
-    DRAFT: "Bozza",
-    SUBMITTED: "In esame",
-    CHANGES_REQUESTED: "Modifiche richieste",
-    APPROVED: "Approvata",
-    REJECTED: "Non accolta",
+    DRAFT: _l("Bozza"),
+    SUBMITTED: _l("In esame"),
+    CHANGES_REQUESTED: _l("Modifiche richieste"),
+    APPROVED: _l("Approvata"),
+    REJECTED: _l("Non accolta"),
 }
 
 
@@ -103,7 +104,7 @@ class MembershipApplication(Base):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def display_name(self) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from engine import OperationContext, OperationRefused, OperationRegistry
 from forms.membership import ALBO_COOP_SECTIONS, AREA_SCOPES, RUNTS_SECTIONS
+from forms.vocabulary import italian
 from webapp.membership import mail, services
 from webapp.membership.models import APPROVED, CHANGES_REQUESTED, REJECTED, SUBMITTED, MembershipApplication
 from webapp.network.models import Organization
@@ -158,7 +160,7 @@ def legal_seat(application: MembershipApplication) -> str:
 
 
 def area_text(application: MembershipApplication) -> str:
-    label = dict(AREA_SCOPES).get(application.area_scope or "", "")
+    label = italian(dict(AREA_SCOPES).get(application.area_scope or "", ""))
     return " – ".join(p for p in (label, application.area_detail) if p)
 
 
@@ -168,10 +170,10 @@ def enrolment_text(application: MembershipApplication) -> str:
     parts = []
     for enrolment in application.enrolments:
         if enrolment.kind == "runts":
-            section = runts.get(enrolment.section or "", enrolment.section or "").split(") ", 1)[-1]
+            section = italian(runts.get(enrolment.section or "", enrolment.section or "")).split(") ", 1)[-1]
             parts.append(f"RUNTS - sezione {section} n. {enrolment.number}")
         elif enrolment.kind == "albo_cooperative_sociali":
-            section = albo.get(enrolment.section or "", enrolment.section or "").split(" – ")[0].lower()
+            section = italian(albo.get(enrolment.section or "", enrolment.section or "")).split(" – ")[0].lower()
             parts.append(f"Albo regionale cooperative sociali - {section} n. {enrolment.number}")
         elif enrolment.description:
             parts.append(enrolment.description)
@@ -179,10 +181,10 @@ def enrolment_text(application: MembershipApplication) -> str:
 
 
 OPERATIONS = (
-    ("membership.register_submission", "Protocolla la domanda e invia la ricevuta", register_submission),
-    ("membership.record_review", "Registra l'esito dell'esame", record_review),
-    ("membership.record_resubmission", "Registra la domanda modificata", record_resubmission),
-    ("membership.expire_changes", "Registra la mancata integrazione", expire_changes),
-    ("membership.approve", "Iscrivi all'elenco e invita il primo operatore", approve),
-    ("membership.reject", "Comunica che la domanda non è accolta", reject),
+    ("membership.register_submission", _l("Protocolla la domanda e invia la ricevuta"), register_submission),
+    ("membership.record_review", _l("Registra l'esito dell'esame"), record_review),
+    ("membership.record_resubmission", _l("Registra la domanda modificata"), record_resubmission),
+    ("membership.expire_changes", _l("Registra la mancata integrazione"), expire_changes),
+    ("membership.approve", _l("Iscrivi all'elenco e invita il primo operatore"), approve),
+    ("membership.reject", _l("Comunica che la domanda non è accolta"), reject),
 )

@@ -26,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -66,27 +68,28 @@ LIVE_STATUSES = (SUBMITTED, CHANGES_REQUESTED, APPROVED)
 ROME = ZoneInfo("Europe/Rome")
 
 EVENT_LABELS = {
-    "draft_created": "Bozza creata",
-    "submitted": "Domanda inviata e protocollata",
-    "changes_requested": "Modifiche richieste al richiedente",
-    "resubmitted": "Domanda modificata inviata di nuovo",
-    "changes_expired": "Modifiche non inviate entro il termine",
-    "approved": "Domanda approvata: organizzazione nell'elenco",
-    "rejected": "Domanda non accolta",
-    "invitation_sent": "Invito inviato al primo operatore",
-    "invitation_not_sent": "Invito non inviato",
-    "invitation_accepted": "Invito accettato: accesso creato",
+    "draft_created": _l("Bozza creata"),
+    "submitted": _l("Domanda inviata e protocollata"),
+    "changes_requested": _l("Modifiche richieste al richiedente"),
+    "resubmitted": _l("Domanda modificata inviata di nuovo"),
+    "changes_expired": _l("Modifiche non inviate entro il termine"),
+    "approved": _l("Domanda approvata: organizzazione nell'elenco"),
+    "rejected": _l("Domanda non accolta"),
+    "invitation_sent": _l("Invito inviato al primo operatore"),
+    "invitation_not_sent": _l("Invito non inviato"),
+    "invitation_accepted": _l("Invito accettato: accesso creato"),
+    "link_resent": _l("Link della domanda inviato di nuovo su richiesta"),
 }
 
-DUPLICATE_IN_ELENCO = (
+DUPLICATE_IN_ELENCO = _l(
     "Un'organizzazione con questo codice fiscale è già iscritta all'elenco della rete: per aggiornarne i dati "
     "scrivi all'Ufficio di piano."
 )
-DUPLICATE_IN_REVIEW = (
+DUPLICATE_IN_REVIEW = _l(
     "È già in esame una domanda di adesione con questo codice fiscale: non se ne può inviare un'altra finché "
     "non è stata decisa."
 )
-EMAIL_NEEDED_FOR_DRAFT = (
+EMAIL_NEEDED_FOR_DRAFT = _l(
     "Per salvare la bozza serve l'e-mail del referente: è lì che inviamo il link per riprendere la compilazione."
 )
 
@@ -99,7 +102,7 @@ class SchedaInvalid(Exception):
     """The scheda did not validate; `form` carries the messages and what was typed, for the page to show again."""
 
     def __init__(self, form: SchedaRicognizioneForm, message: str | None = None):
-        super().__init__(message or "La scheda contiene errori.")
+        super().__init__(str(message or _("La scheda contiene errori.")))
         self.form = form
         self.message = message
 
@@ -211,8 +214,39 @@ def save_draft(
     else:
         application.form_data = working_copy(formdata)
         application.updated_at = now
+    if application.status == DRAFT:
+        # Where the link goes, so that «ho perso il link» finds the draft (a submitted scheda has its own column).
+        application.contact_email = form.contact_email.data.strip().lower()
     session.flush()
     return application, created
+
+
+LOST_LINK_MAX_APPLICATIONS = 10
+
+
+def resend_links(session: Session, email: str, now: datetime | None = None) -> int:
+    """«Ho perso il link»: mail again the link of every draft or application to amend with this referent e-mail.
+
+    Returns how many were sent, for tests and logs only: the page says the same thing whatever the number, so it
+    cannot be used to learn which addresses have applied. The caller commits.
+    """
+    now = now or utcnow()
+    address = (email or "").strip().lower()
+    if not address:
+        return 0
+    applications = session.scalars(
+        select(MembershipApplication)
+        .where(
+            func.lower(MembershipApplication.contact_email) == address,
+            MembershipApplication.status.in_(EDITABLE_STATUSES),
+        )
+        .order_by(MembershipApplication.id.desc())
+        .limit(LOST_LINK_MAX_APPLICATIONS)
+    ).all()
+    for application in applications:
+        mail.send_lost_link(session, application, address, application_link(application), now)
+        record_event(session, application, "link_resent", now, None, "Richiedente", address)
+    return len(applications)
 
 
 def _new_application(session: Session, formdata: MultiDict, now: datetime) -> MembershipApplication:
@@ -571,7 +605,7 @@ def reissue_invitation(
     """A manager sends a new invitation (the previous ones stop working); the caller commits."""
     now = now or utcnow()
     if application.status != APPROVED or application.organization is None:
-        raise InvitationProblem("Si può invitare un operatore solo per una domanda approvata.")
+        raise InvitationProblem(_("Si può invitare un operatore solo per una domanda approvata."))
     for invitation in session.scalars(
         select(OperatorInvitation).where(
             OperatorInvitation.application_id == application.id,
@@ -618,7 +652,7 @@ def accept_invitation(session: Session, token: str, form: ImpostaPasswordForm, n
     now = now or utcnow()
     invitation = invitation_for_token(session, token, now)
     if invitation is None:
-        raise InvitationProblem("Il link di invito non è più valido: è già stato usato o è scaduto.")
+        raise InvitationProblem(_("Il link di invito non è più valido: è già stato usato o è scaduto."))
     organization = invitation.organization
     problem = password_problem(form.password.data or "", invitation.email)
     if problem:

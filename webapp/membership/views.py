@@ -1,5 +1,6 @@
-"""Pages of Fase 1: the public call and scheda (no login), the applicant's link, the invitation, the managers'
-list and review of applications, and the elenco with its open data.
+"""Pages of Fase 1: the public call and scheda (no login, guarded against bots by `antispam`), the applicant's
+link and «ho perso il link», the invitation, the managers' list and review of applications, and the elenco's
+open data (its page moved to the catalogue: see `elenco_page`).
 
 Thin: parse the request, call `services`, render. Pages reached through a secret link are never cached and send
 no Referer, so the link does not leak to other sites.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
@@ -19,8 +21,10 @@ from forms.membership import ALBO_COOP_SECTIONS, AREA_SCOPES, MAX_SITES, RUNTS_S
 from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS
 from webapp.access import roles_required
 from webapp.extensions import db
-from webapp.membership import elenco, services
+from webapp.membership import antispam, elenco, services
+from webapp.membership.forms import LinkPersoForm
 from webapp.membership.models import STATUS_LABELS, MembershipApplication
+from webapp.security import limits
 from webapp.tasks.services import FormInvalid, build_form, complete_task
 from webapp.workflow import get_engine
 
@@ -44,24 +48,45 @@ def call_page():
 
 
 @bp.route("/aderisci/scheda", methods=["GET", "POST"])
+@limits.limiter.limit(antispam.SUBMISSION_LIMIT, methods=["POST"], exempt_when=antispam.is_not_a_new_submission)
 def new_application():
     if request.method == "GET":
         return _render_scheda(services.scheda_form(), None)
+    if request.form.get("azione", "salva") in ("salva", "invia") and antispam.looks_automated(request.form):
+        return _render_scheda(services.scheda_form(request.form), None, status=422, refused=True)
     return _handle_scheda_post(None)
 
 
 @bp.route("/aderisci/domanda/<token>", methods=["GET", "POST"])
+@limits.limiter.limit(antispam.SUBMISSION_LIMIT, methods=["POST"], exempt_when=antispam.is_not_a_resubmission)
 def application_by_link(token: str):
     application = services.application_for_token(db.session, token)
     if application is None:
         return _invalid_link()
     if application.status not in services.EDITABLE_STATUSES:
         if request.method == "POST":
-            flash("La domanda è già stata inviata: ora non si può modificare.", "warning")
+            flash(_("La domanda è già stata inviata: ora non si può modificare."), "warning")
         return render_template("membership/status.html", application=application, token=token, **_scheda_labels())
     if request.method == "GET":
         return _render_scheda(services.scheda_form(services.formdata_of(application)), application, token)
+    if antispam.looks_automated(request.form, check_time=False):  # the link itself shows the mailbox was read
+        return _render_scheda(services.scheda_form(request.form), application, token, status=422, refused=True)
     return _handle_scheda_post(application, token)
+
+
+@bp.route("/aderisci/link-perso", methods=["GET", "POST"])
+@limits.limiter.limit(limits.ACCOUNT_LIMIT, key_func=limits.account_key, methods=["POST"])
+@limits.limiter.limit(limits.ADDRESS_POST_LIMIT, methods=["POST"])
+def lost_link():
+    """Send again the link of a draft or of an application to amend; the answer never says whether one exists."""
+    form = LinkPersoForm(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if not form.validate():
+            return render_template("membership/lost_link.html", form=form, sent_to=None), 422
+        services.resend_links(db.session, form.email.data)
+        db.session.commit()
+        return render_template("membership/lost_link.html", form=LinkPersoForm(), sent_to=form.email.data.strip())
+    return render_template("membership/lost_link.html", form=form, sent_to=None)
 
 
 @bp.route("/aderisci/domanda/<token>/ricevuta")
@@ -75,9 +100,11 @@ def receipt(token: str):
 def _invalid_link():
     return render_template(
         "error.html",
-        title="Link non valido",
-        message="Il link non corrisponde a nessuna domanda di adesione: controlla di averlo copiato per intero "
-        "dall'e-mail ricevuta.",
+        title=_("Link non valido"),
+        message=_(
+            "Il link non corrisponde a nessuna domanda di adesione: controlla di averlo copiato per intero "
+            "dall'e-mail ricevuta."
+        ),
     ), 404
 
 
@@ -98,9 +125,9 @@ def _handle_scheda_post(application: MembershipApplication | None, token: str | 
         except services.SchedaInvalid as exc:
             return _render_scheda(exc.form, application, token, status=422)
         except (services.NotEditable, TaskConflict) as exc:
-            flash(str(exc) or "La domanda non si può più modificare.", "warning")
+            flash(str(exc) or _("La domanda non si può più modificare."), "warning")
             return redirect(request.url)
-        flash("Domanda inviata. Conserva la ricevuta con il numero di protocollo.", "success")
+        flash(_("Domanda inviata. Conserva la ricevuta con il numero di protocollo."), "success")
         return redirect(url_for("membership.receipt", token=services.access_token(submitted)))
     try:
         saved, created = services.save_draft(db.session, request.form, application)
@@ -110,20 +137,22 @@ def _handle_scheda_post(application: MembershipApplication | None, token: str | 
         return _render_scheda(exc.form, application, token, status=422, message=exc.message)
     except services.NotEditable:
         db.session.rollback()
-        flash("La domanda è già stata inviata: ora non si può modificare.", "warning")
+        flash(_("La domanda è già stata inviata: ora non si può modificare."), "warning")
         return redirect(request.url)
     if created:
         flash(
-            "Bozza salvata. Ti abbiamo inviato per e-mail il link per riprendere la compilazione: "
-            "puoi anche salvare questa pagina tra i preferiti.",
+            _(
+                "Bozza salvata. Ti abbiamo inviato per e-mail il link per riprendere la compilazione: "
+                "puoi anche salvare questa pagina tra i preferiti."
+            ),
             "success",
         )
     else:
-        flash("Bozza salvata.", "success")
+        flash(_("Bozza salvata."), "success")
     return redirect(url_for("membership.application_by_link", token=services.access_token(saved)))
 
 
-def _render_scheda(form, application, token=None, status=200, message=None):
+def _render_scheda(form, application, token=None, status=200, message=None, refused=False):
     due = None
     if application is not None and application.status == "changes_requested":
         task = services.applicant_task(db.session, application)
@@ -138,8 +167,11 @@ def _render_scheda(form, application, token=None, status=200, message=None):
             if application is not None
             else None
         ),
-        message=message,
+        message=str(antispam.REFUSED_MESSAGE) if refused else message,
         due=due,
+        honeypot_field=antispam.HONEYPOT_FIELD,
+        started_field=antispam.STARTED_FIELD,
+        started=antispam.started_token(request.form if request.method == "POST" else None),
         max_sites=MAX_SITES,
         need_groups=_need_groups(),
     ), status
@@ -173,9 +205,11 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template(
             "error.html",
-            title="Invito non valido",
-            message="Il link di invito non è più valido: è già stato usato o è scaduto. Chiedi all'Ufficio di "
-            "piano di inviarne uno nuovo.",
+            title=_("Invito non valido"),
+            message=_(
+                "Il link di invito non è più valido: è già stato usato o è scaduto. Chiedi all'Ufficio di "
+                "piano di inviarne uno nuovo."
+            ),
         ), 404
     form = ImpostaPasswordForm(request.form if request.method == "POST" else None, name=invitation.name)
     status = 200
@@ -193,7 +227,11 @@ def accept_invitation(token: str):
             else:
                 login_user(user)
                 flash(
-                    f"Benvenuta/o in Tessere, {user.name}: l'accesso per {invitation.organization.name} è pronto.",
+                    _(
+                        "Benvenuta/o in Tessere, %(name)s: l'accesso per %(organization)s è pronto.",
+                        name=user.name,
+                        organization=invitation.organization.name,
+                    ),
                     "success",
                 )
                 return redirect(url_for("tasks.worklist"))
@@ -236,7 +274,7 @@ def application_detail(application_id: int):
     status, general_errors = 200, []
     if request.method == "POST":
         if task is None or request.form.get("task_id", type=int) != task.id:
-            flash("L'esame di questa domanda non è più aperto: la pagina è stata aggiornata.", "warning")
+            flash(_("L'esame di questa domanda non è più aperto: la pagina è stata aggiornata."), "warning")
             return redirect(url_for("membership.application_detail", application_id=application_id))
         try:
             complete_task(
@@ -264,7 +302,7 @@ def application_detail(application_id: int):
             return redirect(url_for("membership.application_detail", application_id=application_id))
         else:
             db.session.refresh(application)
-            flash(f"Esame registrato: la domanda ora è «{application.status_label}».", "success")
+            flash(_("Esame registrato: la domanda ora è «%(status)s».", status=application.status_label), "success")
             return redirect(url_for("membership.application_detail", application_id=application_id))
     asked = services.change_requests(application)
     invitation = services.latest_invitation(db.session, application)
@@ -313,16 +351,29 @@ def reissue_invitation(application_id: int):
         flash(str(exc), "warning")
     else:
         if invitation is None:
-            flash("Invito non inviato: l'e-mail del referente ha già un account.", "warning")
+            flash(_("Invito non inviato: l'e-mail del referente ha già un account."), "warning")
         else:
-            flash(f"Nuovo invito inviato a {invitation.email}; i link precedenti non valgono più.", "success")
+            flash(
+                _("Nuovo invito inviato a %(email)s; i link precedenti non valgono più.", email=invitation.email),
+                "success",
+            )
     return redirect(url_for("membership.application_detail", application_id=application_id))
 
 
 # ------------------------------------------------------------------ the elenco and its open data
 @bp.route("/elenco")
 def elenco_page():
-    return render_template("membership/elenco.html", entries=elenco.elenco_entries(db.session))
+    """The old address of the elenco's page: moved for good (301) to the catalogue's list of organizations.
+
+    There was one set of organizations (the approved ones) shown by two pages, this one and
+    `catalog.organization_list`, with different fields and wording, which would drift apart. The catalogue's list
+    is the one kept: it is where citizens and social workers already are, it links each organization to its page
+    with its offers and its signature of the patto di rete, and it works on a phone. What only the elenco had, the
+    open data, stays here at its stable addresses (`/elenco.csv`, `/elenco.json`, the fields of
+    `membership.elenco`), and the catalogue's list links to it. A permanent redirect keeps old links and bookmarks
+    working and tells search engines to index the catalogue's page only.
+    """
+    return redirect(url_for("catalog.organization_list"), code=301)
 
 
 @bp.route("/elenco.json")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from lxml import etree
 
 from engine.xml_safety import parse_bpmn
@@ -17,53 +20,53 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 TYPE_LABELS = {
-    "process": "Processo",
-    "participant": "Partecipante",
-    "lane": "Corsia",
-    "startEvent": "Evento di inizio",
-    "endEvent": "Evento di fine",
-    "intermediateCatchEvent": "Evento intermedio",
-    "intermediateThrowEvent": "Evento intermedio",
-    "boundaryEvent": "Evento di bordo",
-    "userTask": "Attività utente",
-    "manualTask": "Attività manuale",
-    "serviceTask": "Attività di servizio",
-    "scriptTask": "Attività script",
-    "sendTask": "Attività di invio",
-    "receiveTask": "Attività di ricezione",
-    "businessRuleTask": "Regola di business",
-    "task": "Attività",
-    "callActivity": "Richiamo di processo",
-    "subProcess": "Sottoprocesso",
-    "exclusiveGateway": "Gateway esclusivo",
-    "inclusiveGateway": "Gateway inclusivo",
-    "parallelGateway": "Gateway parallelo",
-    "eventBasedGateway": "Gateway a eventi",
-    "complexGateway": "Gateway complesso",
-    "sequenceFlow": "Flusso",
-    "textAnnotation": "Annotazione",
-    "dataObjectReference": "Oggetto dati",
-    "dataStoreReference": "Deposito dati",
+    "process": _l("Processo"),
+    "participant": _l("Partecipante"),
+    "lane": _l("Corsia"),
+    "startEvent": _l("Evento di inizio"),
+    "endEvent": _l("Evento di fine"),
+    "intermediateCatchEvent": _l("Evento intermedio"),
+    "intermediateThrowEvent": _l("Evento intermedio"),
+    "boundaryEvent": _l("Evento di bordo"),
+    "userTask": _l("Attività utente"),
+    "manualTask": _l("Attività manuale"),
+    "serviceTask": _l("Attività di servizio"),
+    "scriptTask": _l("Attività script"),
+    "sendTask": _l("Attività di invio"),
+    "receiveTask": _l("Attività di ricezione"),
+    "businessRuleTask": _l("Regola di business"),
+    "task": lazy_pgettext("bpmn", "Attività"),
+    "callActivity": _l("Richiamo di processo"),
+    "subProcess": _l("Sottoprocesso"),
+    "exclusiveGateway": _l("Gateway esclusivo"),
+    "inclusiveGateway": _l("Gateway inclusivo"),
+    "parallelGateway": _l("Gateway parallelo"),
+    "eventBasedGateway": _l("Gateway a eventi"),
+    "complexGateway": _l("Gateway complesso"),
+    "sequenceFlow": _l("Flusso"),
+    "textAnnotation": _l("Annotazione"),
+    "dataObjectReference": _l("Oggetto dati"),
+    "dataStoreReference": _l("Deposito dati"),
 }
 # What is compared, and how each aspect is called in the list of changes.
 ASPECT_LABELS = {
-    "type": "tipo",
-    "name": "nome",
-    "documentation": "descrizione",
-    "form": "modulo",
-    "operation": "operazione",
-    "parameters": "parametri dell'operazione",
-    "lane": "corsia",
-    "condition": "condizione",
-    "default": "percorso predefinito",
-    "timer": "scadenza",
-    "events": "tipo di evento",
-    "interrupting": "interrompe l'attività",
-    "attached_to": "attaccato a",
-    "source": "origine",
-    "target": "destinazione",
-    "loop": "ciclo",
-    "executable": "eseguibile",
+    "type": _l("tipo"),
+    "name": _l("nome"),
+    "documentation": _l("descrizione"),
+    "form": _l("modulo"),
+    "operation": _l("operazione"),
+    "parameters": _l("parametri dell'operazione"),
+    "lane": _l("corsia"),
+    "condition": _l("condizione"),
+    "default": _l("percorso predefinito"),
+    "timer": _l("scadenza"),
+    "events": _l("tipo di evento"),
+    "interrupting": _l("interrompe l'attività"),
+    "attached_to": _l("attaccato a"),
+    "source": _l("origine"),
+    "target": _l("destinazione"),
+    "loop": _l("ciclo"),
+    "executable": _l("eseguibile"),
 }
 _SKIPPED = {
     "extensionElements",
@@ -133,7 +136,10 @@ def _signatures(xml: str) -> dict[str, dict]:
 
 
 def _signature(element, tag: str, lanes: dict[str, str]) -> dict:
-    sig: dict[str, str] = {"type": TYPE_LABELS.get(tag, tag), "name": " ".join((element.get("name") or "").split())}
+    sig: dict[str, str] = {
+        "type": str(TYPE_LABELS.get(tag, tag)),
+        "name": " ".join((element.get("name") or "").split()),
+    }
     sig["documentation"] = " ".join(_text(doc) for doc in element.findall("bpmn:documentation", NS)).strip()
     props = {
         p.get("name"): p.get("value")
@@ -203,12 +209,12 @@ def diff_diagrams(old_xml: str, new_xml: str) -> list[ElementChange]:
 
 
 def _describe(aspect: str, before: str, after: str) -> str:
-    label = ASPECT_LABELS[aspect]
+    label = str(ASPECT_LABELS[aspect])
     if not before:
-        return f"{label}: aggiunto «{_short(after)}»"
+        return _("%(aspect)s: aggiunto «%(value)s»", aspect=label, value=_short(after))
     if not after:
-        return f"{label}: tolto «{_short(before)}»"
-    return f"{label}: «{_short(before)}» → «{_short(after)}»"
+        return _("%(aspect)s: tolto «%(value)s»", aspect=label, value=_short(before))
+    return _("%(aspect)s: «%(before)s» → «%(after)s»", aspect=label, before=_short(before), after=_short(after))
 
 
 def _short(text: str, limit: int = 120) -> str:

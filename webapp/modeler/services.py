@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from engine.models import ProcessInstance, ProcessVersion
 from engine.xml_safety import UnsafeXml, parse_bpmn
 from webapp.auth.models import ROLE_LABELS, User
 from webapp.auth.services import actor_for
+from webapp.i18n.formatting import format_datetime
 from webapp.modeler.models import DiagramDraft
 from webapp.workflow import LANE_ROLES
 
@@ -29,15 +32,15 @@ MIGRATION_PAGE_SIZE = 200
 
 # The labels managers read in the form choice; a form key missing here is shown as it is.
 FORM_LABELS = {
-    "presa_in_carico": "Presa in carico (dati della persona, bisogni, consenso)",
-    "scelta_offerta": "Scelta dell'offerta e invio",
-    "risposta_invio": "Risposta dell'organizzazione all'invio",
-    "dopo_rifiuto": "Decisione dopo un rifiuto o una scadenza",
-    "esito_intervento": "Esito dell'intervento",
-    "chiusura_caso": "Chiusura del caso",
-    "pubblicazione_patto": "Pubblicazione del patto di rete",
-    "esame_domanda_adesione": "Esame della domanda di adesione",
-    "integrazione_domanda": "Integrazione della domanda di adesione",
+    "presa_in_carico": _l("Presa in carico (dati della persona, bisogni, consenso)"),
+    "scelta_offerta": _l("Scelta dell'offerta e invio"),
+    "risposta_invio": _l("Risposta dell'organizzazione all'invio"),
+    "dopo_rifiuto": _l("Decisione dopo un rifiuto o una scadenza"),
+    "esito_intervento": _l("Esito dell'intervento"),
+    "chiusura_caso": _l("Chiusura del caso"),
+    "pubblicazione_patto": _l("Pubblicazione del patto di rete"),
+    "esame_domanda_adesione": _l("Esame della domanda di adesione"),
+    "integrazione_domanda": _l("Integrazione della domanda di adesione"),
 }
 # For each role, the lane name the modeler writes (any alias in LANE_ROLES is read as the same role).
 LANE_NAMES = {
@@ -48,7 +51,7 @@ LANE_NAMES = {
     "health_service": "Servizi specialistici",
     "applicant": "Organizzazione richiedente",
 }
-EXTRA_ROLE_LABELS = {"applicant": "Organizzazione richiedente (tramite il link della domanda)"}
+EXTRA_ROLE_LABELS = {"applicant": _l("Organizzazione richiedente (tramite il link della domanda)")}
 
 
 class DraftRefused(ValueError):
@@ -64,7 +67,7 @@ def utcnow() -> datetime:
 
 
 def _label(form_key: str) -> str:
-    return FORM_LABELS.get(form_key) or form_key.replace("_", " ").capitalize()
+    return str(FORM_LABELS.get(form_key) or form_key.replace("_", " ").capitalize())
 
 
 def vocabulary(engine: Engine) -> dict:
@@ -74,11 +77,11 @@ def vocabulary(engine: Engine) -> dict:
         roles.setdefault(role, []).append(name)
     return {
         "forms": [{"value": key, "label": _label(key)} for key in sorted(engine.form_keys, key=_label)],
-        "operations": [{"value": op.name, "label": op.label} for op in engine.operations],
+        "operations": [{"value": op.name, "label": str(op.label)} for op in engine.operations],
         "roles": [
             {
                 "value": role,
-                "label": ROLE_LABELS.get(role) or EXTRA_ROLE_LABELS.get(role, role),
+                "label": str(ROLE_LABELS.get(role) or EXTRA_ROLE_LABELS.get(role, role)),
                 "lane": LANE_NAMES.get(role, aliases[0]),
                 "aliases": sorted(aliases),
             }
@@ -99,11 +102,14 @@ def process_of(xml: str | bytes) -> tuple[str, str]:
     if chosen is None:
         chosen = next((p for p in processes if p.find("bpmn:startEvent", BPMN_NS) is not None), None)
     if chosen is None:
-        raise DraftRefused("Il diagramma non contiene alcun processo.")
+        raise DraftRefused(_("Il diagramma non contiene alcun processo."))
     key = chosen.get("id") or ""
     if not PROCESS_KEY.match(key):
         raise DraftRefused(
-            f"L'identificativo del processo «{key[:100]}» non è valido: usare lettere, cifre e _ (massimo 100)."
+            _(
+                "L'identificativo del processo «%(key)s» non è valido: usare lettere, cifre e _ (massimo 100).",
+                key=key[:100],
+            )
         )
     name = " ".join((chosen.get("name") or "").split()) or key
     return key, name[:200]
@@ -127,20 +133,28 @@ def save_draft(
     key, name = process_of(xml)
     if expected_key and key != expected_key:
         raise DraftRefused(
-            f"L'identificativo del processo è cambiato («{expected_key}» → «{key}»): "
-            "per creare un processo nuovo usare «Nuovo processo»."
+            _(
+                "L'identificativo del processo è cambiato («%(old)s» → «%(new)s»): "
+                "per creare un processo nuovo usare «Nuovo processo».",
+                old=expected_key,
+                new=key,
+            )
         )
     now = now or utcnow()
     draft = get_draft(session, key)
     if draft is None:
         if expected_revision is not None:
-            raise DraftConflict("La bozza è stata pubblicata o scartata da un altro responsabile nel frattempo.")
+            raise DraftConflict(_("La bozza è stata pubblicata o scartata da un altro responsabile nel frattempo."))
         draft = DiagramDraft(process_key=key, revision=0, created_at=now, base_version=base_version)
         session.add(draft)
     elif expected_revision != draft.revision:
         raise DraftConflict(
-            f"{draft.updated_by_label} ha salvato questa bozza il {_local_time(draft.updated_at)}: "
-            "ricaricare la pagina per vedere le sue modifiche prima di salvare."
+            _(
+                "%(name)s ha salvato questa bozza il %(when)s: "
+                "ricaricare la pagina per vedere le sue modifiche prima di salvare.",
+                name=draft.updated_by_label,
+                when=format_datetime(draft.updated_at),
+            )
         )
     draft.name = name
     draft.bpmn_xml = xml
@@ -150,14 +164,6 @@ def save_draft(
     draft.updated_by_label = user.name
     session.flush()
     return draft
-
-
-def _local_time(moment: datetime) -> str:
-    from zoneinfo import ZoneInfo
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo("Europe/Rome")).strftime("%d/%m/%Y alle %H:%M")
 
 
 def discard_draft(session: Session, process_key: str) -> bool:
@@ -303,7 +309,7 @@ def migrate_instances(
         try:
             outcome = engine.migrate(session, instance_id, target, actor)
         except TaskConflict:  # its savepoint was rolled back: the instance is as it was
-            outcome = MigrationOutcome(blockers=["il processo è stato aggiornato in quel momento: riprovare"])
+            outcome = MigrationOutcome(blockers=[_("il processo è stato aggiornato in quel momento: riprovare")])
         rows.append(MigrationRow(session.get(ProcessInstance, instance_id), outcome, cases.get(instance_id)))
     return rows
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -17,21 +20,24 @@ from engine.expressions import check_expression
 from engine.models import ProcessInstance
 from webapp.access import roles_required
 from webapp.extensions import db
+from webapp.i18n.bpmn_extract import bpmn_names
+from webapp.i18n.process_text import process_text
 from webapp.modeler import services
 from webapp.modeler.diff import diff_diagrams
 from webapp.modeler.services import DraftConflict, DraftRefused
+from webapp.modeler.texts import modeler_texts
 from webapp.timeline import timeline_for_instance
 from webapp.workflow import get_engine
 
 bp = Blueprint("modeler", __name__, url_prefix="/processi")
 
 STATUS_LABELS = {
-    "running": "In corso",
-    "waiting": "In attesa di una scadenza",
-    "completed": "Concluso",
-    "error": "In errore",
-    "suspended": "Sospeso",
-    "terminated": "Terminato",
+    "running": _l("In corso"),
+    "waiting": _l("In attesa di una scadenza"),
+    "completed": _l("Concluso"),
+    "error": _l("In errore"),
+    "suspended": _l("Sospeso"),
+    "terminated": _l("Terminato"),
 }
 MANAGER = "manager"
 NEW_DIAGRAM = Path(__file__).with_name("nuovo_processo.bpmn")
@@ -54,7 +60,7 @@ def _version_or_404(process_key: str, number: int):
 
 @bp.app_context_processor
 def _labels():
-    return {"instance_status_labels": STATUS_LABELS}
+    return {"instance_status_labels": STATUS_LABELS, "modeler_texts": modeler_texts}
 
 
 # ------------------------------------------------------------------------------------------------ process list
@@ -122,7 +128,7 @@ def new_process():
     return render_template(
         "modeler/modeler.html",
         process_key=None,
-        name="Nuovo processo",
+        name=_("Nuovo processo"),
         source_url=url_for("modeler.new_diagram_json"),
         draft=None,
         latest=None,
@@ -195,7 +201,7 @@ def check_expression_json():
         return _json_error(400, 'Inviare {"expression": "..."}.')
     expression = body["expression"].strip()
     if not expression:
-        return jsonify({"problems": ["L'espressione è vuota."]})
+        return jsonify({"problems": [_("L'espressione è vuota.")]})
     return jsonify({"problems": check_expression(expression)})
 
 
@@ -247,7 +253,7 @@ def save_draft_json():
 def discard_draft(process_key: str):
     if services.discard_draft(db.session, process_key):
         db.session.commit()
-        flash("Bozza scartata: il diagramma resta quello dell'ultima versione pubblicata.", "success")
+        flash(_("Bozza scartata: il diagramma resta quello dell'ultima versione pubblicata."), "success")
     if not services.versions_of(db.session, process_key):
         return redirect(url_for("modeler.process_list"))
     return redirect(url_for("modeler.process_detail", process_key=process_key))
@@ -262,10 +268,12 @@ def publish_json():
         db.session.commit()
     except DeployRefused as exc:
         db.session.rollback()
-        return _json_error(422, "Diagramma rifiutato.", errors=[issue.as_dict() for issue in exc.issues])
+        return _json_error(422, _("Diagramma rifiutato."), errors=[issue.as_dict() for issue in exc.issues])
     except IntegrityError:  # two managers published the same process at the same moment: one version each, in turn
         db.session.rollback()
-        return _json_error(409, "Un altro responsabile ha pubblicato questo processo nello stesso momento: riprovare.")
+        return _json_error(
+            409, _("Un altro responsabile ha pubblicato questo processo nello stesso momento: riprovare.")
+        )
     first = versions[0]
     running = services.running_by_version(db.session, first.process_key)
     older = sum(count for version_id, count in running.items() if version_id != first.id)
@@ -351,21 +359,28 @@ def migrate(process_key: str):
     target, _versions = _migration_target(process_key)
     ids = [int(value) for value in request.form.getlist("istanze") if value.isdigit()]
     if not ids:
-        flash("Nessuna istanza selezionata.", "warning")
+        flash(_("Nessuna istanza selezionata."), "warning")
         return redirect(url_for("modeler.migration", process_key=process_key, a=target.version))
     rows = services.migrate_instances(db.session, get_engine(), current_user, ids, target)
     db.session.commit()
     moved = [row for row in rows if row.outcome.possible]
     if moved:
         flash(
-            f"{len(moved)} {'istanza spostata' if len(moved) == 1 else 'istanze spostate'} "
-            f"alla versione {target.version}.",
+            ngettext(
+                "%(num)d istanza spostata alla versione %(number)s.",
+                "%(num)d istanze spostate alla versione %(number)s.",
+                len(moved),
+                number=target.version,
+            ),
             "success",
         )
     if len(moved) < len(rows):
         flash(
-            f"{len(rows) - len(moved)} {'istanza è rimasta' if len(rows) - len(moved) == 1 else 'istanze sono rimaste'}"
-            " sulla versione precedente: vedere i motivi nella tabella.",
+            ngettext(
+                "%(num)d istanza è rimasta sulla versione precedente: vedere i motivi nella tabella.",
+                "%(num)d istanze sono rimaste sulla versione precedente: vedere i motivi nella tabella.",
+                len(rows) - len(moved),
+            ),
             "warning",
         )
     return render_template("modeler/migration_result.html", process_key=process_key, target=target, rows=rows)
@@ -397,7 +412,7 @@ def instance_diagram_json(instance_id: int):
     engine = get_engine()
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None or not services.may_see_instance(db.session, engine, current_user, instance):
-        return _json_error(404, "Processo non trovato.")
+        return _json_error(404, _("Processo non trovato."))
     try:
         states = engine.element_states(db.session, instance).as_dict()
     except Exception:  # noqa: BLE001 - an unreadable state still shows the diagram, without colours
@@ -410,6 +425,17 @@ def instance_diagram_json(instance_id: int):
             "version": instance.version.version,
             "status": instance.status,
             "xml": instance.version.bpmn_xml,
+            "names": _translated_names(instance.version.bpmn_xml),
             **states,
         }
     )
+
+
+def _translated_names(xml: str) -> dict[str, str]:
+    """The diagram's names (as written, Italian) with their translation for the reader, for the viewer's summary:
+    the drawing keeps the diagram's own words, the list of steps under it follows the page's language."""
+    try:
+        names = {name for _, name in bpmn_names(xml.encode("utf-8"))}
+    except Exception:  # noqa: BLE001 - the summary then shows the names as written
+        return {}
+    return {name: shown for name in names if (shown := process_text(name)) != name}

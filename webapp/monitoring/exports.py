@@ -13,17 +13,23 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from flask_babel import gettext as _
 
 from webapp.monitoring.tables import DAYS, HIDDEN_TEXT, PERCENT, SUPPRESSED_TEXT
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LEGEND = (
-    f"{SUPPRESSED_TEXT}: da 1 a 4 persone di una categoria particolare (violenza, salute mentale, disabilità), "
-    f"valore nascosto per riservatezza. {HIDDEN_TEXT}: valore nascosto perché permetterebbe di ricavarne un altro."
-)
+
+
+def legend() -> str:
+    """What the markers of hidden values mean, in the reader's language (exports follow the page's language)."""
+    return _(
+        "%(suppressed)s: da 1 a 4 persone di una categoria particolare (violenza, salute mentale, disabilità), "
+        "valore nascosto per riservatezza. %(hidden)s: valore nascosto perché permetterebbe di ricavarne un altro.",
+        suppressed=SUPPRESSED_TEXT,
+        hidden=HIDDEN_TEXT,
+    )
+
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -33,7 +39,7 @@ def safe_text(value: str) -> str:
 
 
 def _header(table: dict[str, Any]) -> list[str]:
-    return [table.get("row_header") or "Voce", *[c["label"] for c in table["columns"]]]
+    return [table.get("row_header") or _("Voce"), *[c["label"] for c in table["columns"]]]
 
 
 def _rows(table: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -46,7 +52,7 @@ def _csv_value(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "sì" if value else "no"
+        return _("sì") if value else _("no")
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, int):
@@ -69,12 +75,12 @@ def table_csv(table: dict[str, Any], context: Iterable[str] = ()) -> bytes:
         )
     if table.get("note"):
         writer.writerow([safe_text(table["note"])])
-    writer.writerow([LEGEND])
+    writer.writerow([legend()])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31].strip() or "Tabella"
+    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31].strip() or _("Tabella")
     name, n = base, 2
     while name.lower() in used:
         name = f"{base[:25]} {n}"
@@ -91,6 +97,11 @@ def _xlsx_value(value: Any) -> Any:
 
 def workbook(tables: Iterable[dict[str, Any]], context: Iterable[str] = ()) -> bytes:
     """Tables as an XLSX workbook, one sheet each, with real numbers and number formats."""
+    # openpyxl is imported here, not at module level: it adds ~50 ms to every start of the app (bench/cold_start.py)
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
@@ -124,13 +135,13 @@ def workbook(tables: Iterable[dict[str, Any]], context: Iterable[str] = ()) -> b
         if table.get("note"):
             sheet.append([])
             sheet.append([safe_text(table["note"])])
-        sheet.append([LEGEND])
+        sheet.append([legend()])
         sheet.column_dimensions["A"].width = 48
         for index in range(2, len(kinds) + 2):
             sheet.column_dimensions[get_column_letter(index)].width = 16
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
     if not book.sheetnames:
-        book.create_sheet("Vuoto")
+        book.create_sheet(_("Vuoto"))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

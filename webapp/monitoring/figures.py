@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_month_names
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,29 +45,25 @@ from forms.vocabulary import (
     TARGET_GROUPS_BY_CODE,
 )
 from webapp.monitoring import privacy
-from webapp.monitoring.tables import COUNT, DAYS, NUMBER, PERCENT, Cell, Chart, Column, FigureTable, Row
+from webapp.monitoring.tables import (
+    COUNT,
+    DAYS,
+    NUMBER,
+    PERCENT,
+    Cell,
+    Chart,
+    Column,
+    FigureTable,
+    Row,
+    format_number,
+)
 from webapp.network.models import Offer, Organization
 from webapp.pact.models import PactSignature, PactVersion
 from webapp.referrals.models import Case, Referral
 
 ROME = ZoneInfo("Europe/Rome")
 ANSWER_DAYS = 5  # the organization's time to answer (bpmn/percorso_beneficiario.bpmn, timer "Dopo 5 giorni")
-GRANULARITIES = {"mese": "Mese", "trimestre": "Trimestre", "semestre": "Semestre"}
-MONTHS = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
-MONTH_NAMES = (
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-)
+GRANULARITIES = {"mese": _l("Mese"), "trimestre": _l("Trimestre"), "semestre": _l("Semestre")}
 
 ACCEPTED = ("accettato", "concluso")
 
@@ -89,6 +89,16 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def _locale_name() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "it"
+
+
+def month_name(month: int, width: str = "wide", locale: str | None = None) -> str:
+    """ "gennaio"/"gen" in Italian, "January"/"Jan" in English (CLDR names, through Babel)."""
+    return get_month_names(width, locale=locale or _locale_name())[month]
+
+
 @dataclass(frozen=True)
 class Bucket:
     key: str
@@ -109,33 +119,43 @@ def buckets(start: date, end: date, granularity: str = "mese") -> list[Bucket]:
     while first <= end:
         nxt = add_months(first, step)
         if step == 1:
-            label = f"{MONTHS[first.month - 1]} {first.year}"
+            label = f"{month_name(first.month, 'abbreviated')} {first.year}"
         elif step == 3:
-            label = f"{(first.month - 1) // 3 + 1}° trim. {first.year}"
+            label = _("%(n)s° trim. %(year)s", n=(first.month - 1) // 3 + 1, year=first.year)
         else:
-            label = f"{(first.month - 1) // 6 + 1}° sem. {first.year}"
+            label = _("%(n)s° sem. %(year)s", n=(first.month - 1) // 6 + 1, year=first.year)
         result.append(Bucket(first.isoformat(), label, max(first, start), min(nxt - timedelta(days=1), end)))
         first = nxt
     return result
 
 
-def period_label(start: date, end: date) -> str:
-    """ "1° semestre 2026", "ottobre – dicembre 2026", "1 marzo 2025 – 31 marzo 2026"."""
+def period_label(start: date, end: date, locale: str = "it") -> str:
+    """ "1° semestre 2026", "ottobre – dicembre 2026", "1 marzo 2025 – 31 marzo 2026".
+
+    Italian unless asked: the label also goes into process data, notifications and the archived report; pages
+    pass the reader's language (`services.display_label`).
+    """
+    with force_locale(locale):
+        return _period_label(start, end, locale)
+
+
+def _period_label(start: date, end: date, locale: str) -> str:
+    def name(day: date) -> str:
+        return month_name(day.month, locale=locale)
+
     whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
     if whole_months:
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         if months == 6 and start.month in (1, 7):
-            return f"{1 if start.month == 1 else 2}° semestre {start.year}"
+            return _("%(n)s° semestre %(year)s", n=1 if start.month == 1 else 2, year=start.year)
         if months == 12 and start.month == 1:
-            return f"anno {start.year}"
+            return _("anno %(year)s", year=start.year)
         if months == 1:
-            return f"{MONTH_NAMES[start.month - 1]} {start.year}"
+            return f"{name(start)} {start.year}"
         if start.year == end.year:
-            return f"{MONTH_NAMES[start.month - 1]} – {MONTH_NAMES[end.month - 1]} {start.year}"
-        return f"{MONTH_NAMES[start.month - 1]} {start.year} – {MONTH_NAMES[end.month - 1]} {end.year}"
-    return (
-        f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year} – {end.day} {MONTH_NAMES[end.month - 1]} {end.year}"
-    )
+            return f"{name(start)} – {name(end)} {start.year}"
+        return f"{name(start)} {start.year} – {name(end)} {end.year}"
+    return f"{start.day} {name(start)} {start.year} – {end.day} {name(end)} {end.year}"
 
 
 # ------------------------------------------------------------------------------------------------ filters
@@ -276,15 +296,15 @@ def median_days_cell(records: list[ReferralRecord]) -> Cell:
 
 
 STATUS_COLUMNS = (
-    Column("inviati", "Inviati", COUNT, total=True),
-    Column("accettati", "Accettati", COUNT, part=True),
-    Column("rifiutati", "Rifiutati", COUNT, part=True),
-    Column("scaduti", "Scaduti senza risposta", COUNT, part=True),
-    Column("in_attesa", "In attesa", COUNT, part=True),
+    Column("inviati", _l("Inviati"), COUNT, total=True),
+    Column("accettati", _l("Accettati"), COUNT, part=True),
+    Column("rifiutati", _l("Rifiutati"), COUNT, part=True),
+    Column("scaduti", _l("Scaduti senza risposta"), COUNT, part=True),
+    Column("in_attesa", _l("In attesa"), COUNT, part=True),
 )
 RATE_COLUMNS = (
-    Column("tasso", "Tasso di accettazione", PERCENT, depends_on=("accettati", "rifiutati", "scaduti")),
-    Column("mediana_giorni", "Giorni per rispondere (mediana)", DAYS, depends_on=("inviati",)),
+    Column("tasso", _l("Tasso di accettazione"), PERCENT, depends_on=("accettati", "rifiutati", "scaduti")),
+    Column("mediana_giorni", _l("Giorni per rispondere (mediana)"), DAYS, depends_on=("inviati",)),
 )
 
 
@@ -325,21 +345,21 @@ def _grouped_table(
             continue
         table.rows.append(Row(key, label, status_cells(groups.get(key, []))))
     if with_total:
-        table.total = Row("totale", "Totale", status_cells(records))
+        table.total = Row("totale", _("Totale"), status_cells(records))
     return privacy.suppress(table)
 
 
 # ----------------------------------------------------------------------------------------------- tables
 def trend_table(records: list[ReferralRecord], filters: Filters) -> FigureTable:
     periods = buckets(filters.start, filters.end, filters.granularity)
-    columns = [*STATUS_COLUMNS, Column("conclusi", "Conclusi", COUNT)]
+    columns = [*STATUS_COLUMNS, Column("conclusi", _("Conclusi"), COUNT)]
     table = FigureTable(
         "andamento",
-        "Invii per periodo",
+        _("Invii per periodo"),
         columns,
         chart=Chart("bar", ("inviati", "accettati", "rifiutati", "scaduti")),
-        note="Invii contati nel periodo in cui sono stati inviati, con il loro stato di oggi.",
-        row_header=GRANULARITIES.get(filters.granularity, "Periodo"),
+        note=_("Invii contati nel periodo in cui sono stati inviati, con il loro stato di oggi."),
+        row_header=str(GRANULARITIES.get(filters.granularity, _("Periodo"))),
     )
     for bucket in periods:
         chosen = [r for r in records if r.sent_day in bucket]
@@ -348,7 +368,7 @@ def trend_table(records: list[ReferralRecord], filters: Filters) -> FigureTable:
         table.rows.append(Row(bucket.key, bucket.label, cells))
     total = status_cells(records, with_rates=False)
     total["conclusi"] = count_cell(r for r in records if r.status == "concluso")
-    table.total = Row("totale", "Totale", total)
+    table.total = Row("totale", _("Totale"), total)
     return privacy.suppress(table)
 
 
@@ -356,8 +376,8 @@ def target_group_table(records: list[ReferralRecord], filters: Filters) -> Figur
     groups = [(g.code, g.label) for g in TARGET_GROUPS if not filters.target_group or g.code == filters.target_group]
     return _grouped_table(
         "gruppi",
-        "Invii per gruppo di destinatari",
-        "Gruppo di destinatari",
+        _("Invii per gruppo di destinatari"),
+        _("Gruppo di destinatari"),
         records,
         groups,
         lambda r: r.target_group,
@@ -371,17 +391,19 @@ def need_table(records: list[ReferralRecord], filters: Filters) -> FigureTable:
         for need in record.needs:
             by_need[need].append(record)
     columns = [
-        Column("inviati", "Inviati", COUNT),
-        Column("accettati", "Accettati", COUNT),
-        Column("tasso", "Tasso di accettazione", PERCENT, depends_on=("accettati",)),
+        Column("inviati", _("Inviati"), COUNT),
+        Column("accettati", _("Accettati"), COUNT),
+        Column("tasso", _("Tasso di accettazione"), PERCENT, depends_on=("accettati",)),
     ]
     table = FigureTable(
         "bisogni",
-        "Invii per bisogno",
+        _("Invii per bisogno"),
         columns,
         chart=Chart("hbar", ("inviati", "accettati")),
-        note="Un invio conta per ogni bisogno del caso a cui l'offerta risponde: la somma supera il numero di invii.",
-        row_header="Bisogno",
+        note=_(
+            "Un invio conta per ogni bisogno del caso a cui l'offerta risponde: la somma supera il numero di invii."
+        ),
+        row_header=_("Bisogno"),
     )
     order = {code: i for i, code in enumerate(NEED_LABELS)}
     for need in sorted(by_need, key=lambda n: (-len(by_need[n]), order.get(n, 999))):
@@ -408,8 +430,8 @@ def organization_table(records: list[ReferralRecord]) -> FigureTable:
     names = sorted({(r.organization_id, r.organization) for r in records}, key=lambda item: item[1].lower())
     return _grouped_table(
         "organizzazioni",
-        "Invii per organizzazione",
-        "Organizzazione",
+        _("Invii per organizzazione"),
+        _("Organizzazione"),
         records,
         [(str(org_id), name) for org_id, name in names],
         lambda r: str(r.organization_id),
@@ -421,8 +443,8 @@ def offer_table(records: list[ReferralRecord]) -> FigureTable:
     offers = sorted({(r.offer_id, r.offer, r.organization) for r in records}, key=lambda i: (i[2].lower(), i[1]))
     return _grouped_table(
         "offerte",
-        "Invii per offerta",
-        "Offerta",
+        _("Invii per offerta"),
+        _("Offerta"),
         records,
         [(str(offer_id), f"{title} ({organization})") for offer_id, title, organization in offers],
         lambda r: str(r.offer_id),
@@ -434,16 +456,19 @@ def overdue_table(records: list[ReferralRecord], now: datetime) -> FigureTable:
     late = [r for r in records if r.overdue(now)]
     names = sorted({(r.organization_id, r.organization) for r in late}, key=lambda item: item[1].lower())
     columns = [
-        Column("in_ritardo", "Risposte in ritardo", COUNT, total=True),
-        Column("scaduti", "Scaduti senza risposta", COUNT, part=True),
-        Column("in_attesa_oltre", f"In attesa da più di {ANSWER_DAYS} giorni", COUNT, part=True),
+        Column("in_ritardo", _("Risposte in ritardo"), COUNT, total=True),
+        Column("scaduti", _("Scaduti senza risposta"), COUNT, part=True),
+        Column("in_attesa_oltre", _("In attesa da più di %(days)s giorni", days=ANSWER_DAYS), COUNT, part=True),
     ]
     table = FigureTable(
         "ritardi",
-        "Risposte in ritardo per organizzazione",
+        _("Risposte in ritardo per organizzazione"),
         columns,
-        note=f"Invii senza risposta entro {ANSWER_DAYS} giorni: scaduti, o ancora in attesa oltre il termine.",
-        row_header="Organizzazione",
+        note=_(
+            "Invii senza risposta entro %(days)s giorni: scaduti, o ancora in attesa oltre il termine.",
+            days=ANSWER_DAYS,
+        ),
+        row_header=_("Organizzazione"),
     )
     for org_id, name in names:
         mine = [r for r in late if r.organization_id == org_id]
@@ -460,7 +485,7 @@ def overdue_table(records: list[ReferralRecord], now: datetime) -> FigureTable:
         )
     table.total = Row(
         "totale",
-        "Totale",
+        _("Totale"),
         {
             "in_ritardo": count_cell(late),
             "scaduti": count_cell(r for r in late if r.status == "scaduto"),
@@ -474,11 +499,11 @@ def outcome_table(records: list[ReferralRecord]) -> FigureTable:
     with_outcome = [r for r in records if r.outcome]
     table = FigureTable(
         "esiti_interventi",
-        "Esiti degli interventi restituiti dalle organizzazioni",
-        [Column("n", "Invii", COUNT), Column("quota", "Quota", PERCENT, depends_on=("n",))],
+        _("Esiti degli interventi restituiti dalle organizzazioni"),
+        [Column("n", _("Invii"), COUNT), Column("quota", _("Quota"), PERCENT, depends_on=("n",))],
         chart=Chart("doughnut", ("n",)),
-        note="Esiti restituiti per gli invii del periodo.",
-        row_header="Esito",
+        note=_("Esiti restituiti per gli invii del periodo."),
+        row_header=_("Esito"),
     )
     for code, label in INTERVENTION_OUTCOMES:
         chosen = [r for r in with_outcome if r.outcome == code]
@@ -487,7 +512,7 @@ def outcome_table(records: list[ReferralRecord]) -> FigureTable:
         table.rows.append(Row(code, label, {"n": cell, "quota": Cell(share, people=cell.people, special=cell.special)}))
     total = count_cell(with_outcome)
     table.total = Row(
-        "totale", "Totale", {"n": total, "quota": Cell(100.0 if with_outcome else None, total.people, total.special)}
+        "totale", _("Totale"), {"n": total, "quota": Cell(100.0 if with_outcome else None, total.people, total.special)}
     )
     return privacy.suppress(table)
 
@@ -507,11 +532,11 @@ def closing_table(session: Session, filters: Filters) -> FigureTable:
     cases = list(session.execute(query))
     table = FigureTable(
         "esiti_chiusura",
-        "Esiti alla chiusura dei casi",
-        [Column("n", "Casi chiusi", COUNT), Column("quota", "Quota", PERCENT, depends_on=("n",))],
+        _("Esiti alla chiusura dei casi"),
+        [Column("n", _("Casi chiusi"), COUNT), Column("quota", _("Quota"), PERCENT, depends_on=("n",))],
         chart=Chart("doughnut", ("n",)),
-        note="Casi chiusi nel periodo, con l'esito indicato dal Servizio sociale.",
-        row_header="Esito",
+        note=_("Casi chiusi nel periodo, con l'esito indicato dal Servizio sociale."),
+        row_header=_("Esito"),
     )
 
     def cell(rows) -> Cell:
@@ -525,7 +550,7 @@ def closing_table(session: Session, filters: Filters) -> FigureTable:
         table.rows.append(Row(code, label, {"n": count, "quota": Cell(share, count.people, count.special)}))
     total = cell(cases)
     table.total = Row(
-        "totale", "Totale", {"n": total, "quota": Cell(100.0 if cases else None, total.people, total.special)}
+        "totale", _("Totale"), {"n": total, "quota": Cell(100.0 if cases else None, total.people, total.special)}
     )
     return privacy.suppress(table)
 
@@ -541,18 +566,18 @@ def capacity_table(session: Session, filters: Filters) -> FigureTable:
         query = query.where(Offer.organization_id == filters.organization_id)
     offers = [o for o in session.scalars(query) if not filters.target_group or filters.target_group in o.target_groups]
     columns = [
-        Column("offerti", "Posti offerti", COUNT, total=True),
-        Column("occupati", "Occupati", COUNT, part=True),
-        Column("liberi", "Liberi", COUNT, part=True),
-        Column("occupazione", "Occupazione", PERCENT, depends_on=("occupati", "offerti")),
+        Column("offerti", _("Posti offerti"), COUNT, total=True),
+        Column("occupati", _("Occupati"), COUNT, part=True),
+        Column("liberi", _("Liberi"), COUNT, part=True),
+        Column("occupazione", _("Occupazione"), PERCENT, depends_on=("occupati", "offerti")),
     ]
     table = FigureTable(
         "capacita",
-        "Capacità usata e offerta",
+        _("Capacità usata e offerta"),
         columns,
         chart=Chart("hbar", ("occupati", "liberi"), stacked=True),
-        note="Situazione di oggi delle offerte attive nel catalogo.",
-        row_header="Offerta",
+        note=_("Situazione di oggi delle offerte attive nel catalogo."),
+        row_header=_("Offerta"),
     )
     for offer in offers:
         special = any(g in SPECIAL_CATEGORY_GROUPS for g in offer.target_groups or [])
@@ -574,7 +599,7 @@ def capacity_table(session: Session, filters: Filters) -> FigureTable:
     used = sum(r.cells["occupati"].value for r in table.rows)
     table.total = Row(
         "totale",
-        "Totale",
+        _("Totale"),
         {
             "offerti": Cell(offered),
             "occupati": Cell(used, people=used, special=any(r.cells["occupati"].special for r in table.rows)),
@@ -593,18 +618,18 @@ def network_table(session: Session, records_all: list[ReferralRecord], filters: 
     ]
     signatures = [local_day(m) for m in session.scalars(select(PactSignature.signed_at))]
     columns = [
-        Column("nella_rete", "Organizzazioni nella rete", NUMBER),
-        Column("nuove", "Nuove organizzazioni", NUMBER),
-        Column("attive", "Organizzazioni che hanno ricevuto invii", NUMBER),
-        Column("firme", "Firme del patto", NUMBER),
+        Column("nella_rete", _("Organizzazioni nella rete"), NUMBER),
+        Column("nuove", _("Nuove organizzazioni"), NUMBER),
+        Column("attive", _("Organizzazioni che hanno ricevuto invii"), NUMBER),
+        Column("firme", _("Firme del patto"), NUMBER),
     ]
     table = FigureTable(
         "rete",
-        "La rete: organizzazioni e firme del patto",
+        _("La rete: organizzazioni e firme del patto"),
         columns,
         chart=Chart("line", ("nella_rete", "attive", "firme")),
-        note="Organizzazioni ammesse alla rete a fine periodo; firme del patto di rete raccolte nel periodo.",
-        row_header=GRANULARITIES.get(filters.granularity, "Periodo"),
+        note=_("Organizzazioni ammesse alla rete a fine periodo; firme del patto di rete raccolte nel periodo."),
+        row_header=str(GRANULARITIES.get(filters.granularity, _("Periodo"))),
     )
     for bucket in periods:
         table.rows.append(
@@ -630,28 +655,28 @@ def coverage_tables(session: Session, filters: Filters) -> tuple[FigureTable, Fi
     covered_needs = {need for offer in offers for need in (offer.needs or [])}
     groups = [g for g in TARGET_GROUPS if not filters.target_group or g.code == filters.target_group]
     columns = [
-        Column("bisogni", "Bisogni del piano", NUMBER),
-        Column("coperti", "Con almeno un'offerta", NUMBER),
-        Column("scoperti", "Senza offerta", NUMBER),
-        Column("copertura", "Copertura", PERCENT),
+        Column("bisogni", _("Bisogni del piano"), NUMBER),
+        Column("coperti", _("Con almeno un'offerta"), NUMBER),
+        Column("scoperti", _("Senza offerta"), NUMBER),
+        Column("copertura", _("Copertura"), PERCENT),
     ]
     table = FigureTable(
         "copertura",
-        "Copertura del catalogo rispetto ai bisogni del piano",
+        _("Copertura del catalogo rispetto ai bisogni del piano"),
         columns,
         chart=Chart("hbar", ("coperti", "scoperti"), stacked=True),
-        note="Bisogni rilevati dalle linee operative e offerte attive oggi nel catalogo.",
-        row_header="Gruppo di destinatari",
+        note=_("Bisogni rilevati dalle linee operative e offerte attive oggi nel catalogo."),
+        row_header=_("Gruppo di destinatari"),
     )
     uncovered = FigureTable(
         "bisogni_scoperti",
-        "Bisogni del piano senza alcuna offerta",
-        [Column("gruppo", "Gruppo di destinatari", "text")],
-        row_header="Bisogno",
+        _("Bisogni del piano senza alcuna offerta"),
+        [Column("gruppo", _("Gruppo di destinatari"), "text")],
+        row_header=_("Bisogno"),
     )
     totals = [0, 0]
     for group in groups:
-        codes = [code for code, _ in group.needs]
+        codes = [code for code, _label in group.needs]
         covered = sum(1 for code in codes if code in covered_needs)
         totals[0] += len(codes)
         totals[1] += covered
@@ -672,7 +697,7 @@ def coverage_tables(session: Session, filters: Filters) -> tuple[FigureTable, Fi
                 uncovered.rows.append(Row(code, label, {"gruppo": Cell(group.label)}))
     table.total = Row(
         "totale",
-        "Totale",
+        _("Totale"),
         {
             "bisogni": Cell(totals[0]),
             "coperti": Cell(totals[1]),
@@ -747,22 +772,24 @@ def compute_dashboard(
 
     totals = status_cells(records)
     overdue = count_cell(r for r in records if r.overdue(now))
-    summary = FigureTable("kpi", "", [*STATUS_COLUMNS, *RATE_COLUMNS, Column("ritardo", "In ritardo", COUNT)])
+    summary = FigureTable("kpi", "", [*STATUS_COLUMNS, *RATE_COLUMNS, Column("ritardo", _("In ritardo"), COUNT)])
     summary.rows.append(Row("kpi", "", {**totals, "ritardo": overdue}))
     privacy.suppress(summary)
     cells = summary.rows[0].cells
     indicators = [
-        _indicator("inviati", "Invii", cells["inviati"], COUNT),
-        _indicator("accettati", "Accettati", cells["accettati"], COUNT),
-        _indicator("tasso", "Tasso di accettazione", cells["tasso"], PERCENT, "accettati su invii con risposta"),
-        _indicator("mediana", "Giorni per rispondere", cells["mediana_giorni"], DAYS, "mediana"),
-        _indicator("ritardo", "Risposte in ritardo", cells["ritardo"], COUNT, f"oltre {ANSWER_DAYS} giorni"),
+        _indicator("inviati", _("Invii"), cells["inviati"], COUNT),
+        _indicator("accettati", _("Accettati"), cells["accettati"], COUNT),
+        _indicator("tasso", _("Tasso di accettazione"), cells["tasso"], PERCENT, _("accettati su invii con risposta")),
+        _indicator("mediana", _("Giorni per rispondere"), cells["mediana_giorni"], DAYS, _("mediana")),
+        _indicator(
+            "ritardo", _("Risposte in ritardo"), cells["ritardo"], COUNT, _("oltre %(days)s giorni", days=ANSWER_DAYS)
+        ),
     ]
 
-    activity = Section("invii", "Invii e risposte")
+    activity = Section("invii", _("Invii e risposte"))
     activity.tables += [trend_table(records, filters).to_dict(), target_group_table(records, filters).to_dict()]
     activity.tables.append(need_table(records, filters).to_dict())
-    organizations = Section("organizzazioni", "Organizzazioni e offerte")
+    organizations = Section("organizzazioni", _("Organizzazioni e offerte"))
     if organization_scope is None:
         organizations.tables.append(organization_table(records).to_dict())
     organizations.tables += [
@@ -770,7 +797,7 @@ def compute_dashboard(
         overdue_table(records, now).to_dict(),
         capacity_table(session, filters).to_dict(),
     ]
-    outcomes = Section("esiti", "Esiti")
+    outcomes = Section("esiti", _("Esiti"))
     outcomes.tables += [outcome_table(records).to_dict(), closing_table(session, filters).to_dict()]
     sections = [activity, organizations, outcomes]
 
@@ -787,17 +814,19 @@ def compute_dashboard(
         version, signed = pact_signatories_at(session, min(filters.end, local_day(now)))
         active = len({r.organization_id for r in all_records})
         indicators += [
-            Indicator("rete", "Organizzazioni nella rete", str(members or 0)),
-            Indicator("attive", "Organizzazioni attive", str(active), "hanno ricevuto invii nel periodo"),
+            Indicator("rete", _("Organizzazioni nella rete"), format_number(members or 0)),
+            Indicator(
+                "attive", _("Organizzazioni attive"), format_number(active), _("hanno ricevuto invii nel periodo")
+            ),
             Indicator(
                 "firme",
-                "Firmatarie del patto",
-                str(signed),
-                f"versione {version.version} in vigore" if version else "nessun patto in vigore",
+                _("Firmatarie del patto"),
+                format_number(signed),
+                _("versione %(number)s in vigore", number=version.version) if version else _("nessun patto in vigore"),
             ),
         ]
         coverage, uncovered = coverage_tables(session, filters)
-        network = Section("rete", "La rete e il catalogo")
+        network = Section("rete", _("La rete e il catalogo"))
         network.tables += [
             network_table(session, all_records, network_filters).to_dict(),
             coverage.to_dict(),
@@ -809,4 +838,4 @@ def compute_dashboard(
 
 def group_label(code: str | None) -> str:
     group = TARGET_GROUPS_BY_CODE.get(code or "")
-    return group.label if group else "Tutti i gruppi"
+    return str(group.label) if group else _("Tutti i gruppi")

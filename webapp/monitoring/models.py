@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Column,
@@ -29,16 +30,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engine.models import Base
 
 PERIOD_STATUS_LABELS = {
-    "in_corso": "Periodo in corso",
-    "raccolta": "Raccolta dei questionari",
-    "revisione": "In revisione",
-    "pubblicato": "Rapporto pubblicato",
+    "in_corso": _l("Periodo in corso"),
+    "raccolta": _l("Raccolta dei questionari"),
+    "revisione": _l("In revisione"),
+    "pubblicato": _l("Rapporto pubblicato"),
 }
 
 QUESTIONNAIRE_STATUS_LABELS = {
-    "da_compilare": "Da compilare",
-    "inviato": "Inviato",
-    "non_pervenuto": "Non pervenuto",
+    "da_compilare": _l("Da compilare"),
+    "inviato": _l("Inviato"),
+    "non_pervenuto": _l("Non pervenuto"),
 }
 
 
@@ -89,7 +90,7 @@ class MonitoringPeriod(Base):
 
     @property
     def status_label(self) -> str:
-        return PERIOD_STATUS_LABELS.get(self.status, self.status)
+        return str(PERIOD_STATUS_LABELS.get(self.status, self.status))
 
 
 class MonitoringQuestionnaire(Base):
@@ -117,7 +118,7 @@ class MonitoringQuestionnaire(Base):
 
     @property
     def status_label(self) -> str:
-        return QUESTIONNAIRE_STATUS_LABELS.get(self.status, self.status)
+        return str(QUESTIONNAIRE_STATUS_LABELS.get(self.status, self.status))
 
 
 good_practice_organization = Table(

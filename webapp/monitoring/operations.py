@@ -5,6 +5,8 @@ same transaction, so a period never has half of its questionnaires."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from engine import Actor, OperationContext, OperationRefused, OperationRegistry
 from webapp.monitoring import services
 from webapp.monitoring.models import MonitoringPeriod, MonitoringSchedule
@@ -108,10 +110,10 @@ def publish_report(ctx: OperationContext) -> dict:
 
 
 OPERATIONS = (
-    ("monitoring.open_collection", "Apri la raccolta dei questionari di monitoraggio", open_collection),
-    ("monitoring.record_questionnaire", "Registra il questionario di monitoraggio", record_questionnaire),
-    ("monitoring.remind_questionnaire", "Promemoria del questionario di monitoraggio", remind_questionnaire),
-    ("monitoring.questionnaire_missing", "Registra il questionario non pervenuto", questionnaire_missing),
-    ("monitoring.start_review", "Chiudi la raccolta e avvia la revisione", start_review),
-    ("monitoring.publish_report", "Pubblica e archivia il rapporto di monitoraggio", publish_report),
+    ("monitoring.open_collection", _l("Apri la raccolta dei questionari di monitoraggio"), open_collection),
+    ("monitoring.record_questionnaire", _l("Registra il questionario di monitoraggio"), record_questionnaire),
+    ("monitoring.remind_questionnaire", _l("Promemoria del questionario di monitoraggio"), remind_questionnaire),
+    ("monitoring.questionnaire_missing", _l("Registra il questionario non pervenuto"), questionnaire_missing),
+    ("monitoring.start_review", _l("Chiudi la raccolta e avvia la revisione"), start_review),
+    ("monitoring.publish_report", _l("Pubblica e archivia il rapporto di monitoraggio"), publish_report),
 )

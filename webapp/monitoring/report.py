@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from webapp.monitoring import services, svgcharts
@@ -28,7 +29,17 @@ SNAPSHOT_VERSION = 1
 
 
 def build_snapshot(session: Session, period: MonitoringPeriod, now: datetime) -> dict[str, Any]:
-    """Everything the report shows, as plain JSON (no suppressed number is in it)."""
+    """Everything the report shows, as plain JSON (no suppressed number is in it).
+
+    Always in Italian, whoever publishes it or looks at the draft: the report is an official document of the
+    Comune and its archive must not depend on the language of the person who happened to publish it (the pages
+    around it follow the reader's language; the figures' titles and labels inside stay as archived).
+    """
+    with force_locale("it"):
+        return _build_snapshot(session, period, now)
+
+
+def _build_snapshot(session: Session, period: MonitoringPeriod, now: datetime) -> dict[str, Any]:
     dashboard = compute_dashboard(session, Filters(period.start, period.end, granularity="mese"), now=now)
     items = services.questionnaires(session, period)
     publisher = period.published_by.name if period.published_by is not None else None
@@ -103,12 +114,13 @@ def _iso_day(value: str | None) -> str:
 
 
 def render_pdf(report: dict[str, Any]) -> bytes:
-    """The report as PDF (A4, Italian), through WeasyPrint."""
+    """The report as PDF (A4, Italian, like the archived report it prints), through WeasyPrint."""
     import weasyprint
 
     # Straight from the Jinja environment: the app's context processors expect a request (the worker has none).
     template = current_app.jinja_env.get_template("monitoring/report_print.html")
-    html = template.render(**template_context(report), fonts_dir=_fonts_dir())
+    with force_locale("it"):
+        html = template.render(**template_context(report), fonts_dir=_fonts_dir(), current_locale="it")
     return weasyprint.HTML(string=html, base_url=str(Path(current_app.static_folder))).write_pdf()
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -16,6 +18,8 @@ from webapp.monitoring.figures import day_start_utc, local_day, period_label
 from webapp.monitoring.models import GoodPractice, MonitoringPeriod, MonitoringQuestionnaire, MonitoringSchedule
 from webapp.network.models import Organization
 from webapp.notifications.mail import enqueue_text_mail
+from webapp.notifications.messages import N_, italian, message
+from webapp.notifications.messages import period as period_param
 from webapp.notifications.services import external_url, organization_addresses, user_address
 from webapp.referrals.models import Notification
 
@@ -38,7 +42,14 @@ class MonitoringError(Exception):
 
 # --------------------------------------------------------------------------------------------------- queries
 def label(period: MonitoringPeriod) -> str:
+    """The period's name in Italian, for process data, notifications and the archived report."""
     return period_label(period.start, period.end)
+
+
+def display_label(period: MonitoringPeriod) -> str:
+    """The period's name in the reader's language, for the pages."""
+    locale = get_locale()
+    return period_label(period.start, period.end, str(locale) if locale is not None else "it")
 
 
 def periods(session: Session, published_only: bool = False) -> list[MonitoringPeriod]:
@@ -124,13 +135,18 @@ def open_collection(
     period.status = "raccolta"
     period.collection_opened_at = now
     period.collection_deadline = deadline
-    text = (
-        f"È aperto il questionario di monitoraggio del periodo {label(period)}: raccontate attività, persone "
-        f"raggiunte e volontari, difficoltà e proposte entro il {local_day(deadline):%d/%m/%Y}."
+    notice = message(
+        N_(
+            "È aperto il questionario di monitoraggio del periodo %(period)s: raccontate attività, persone "
+            "raggiunte e volontari, difficoltà e proposte entro il %(date)s."
+        ),
+        period=period_param(period.start, period.end),
+        date=local_day(deadline),
     )
+    text = italian(notice)
     link = external_url("monitoring.index")
     for organization in members:
-        _notify(session, now, "monitoring_questionnaire", text, organization_id=organization.id)
+        _notify(session, now, "monitoring_questionnaire", notice, organization_id=organization.id)
         for address in organization_addresses(session, organization.id):
             enqueue_text_mail(
                 session,
@@ -153,9 +169,9 @@ def record_questionnaire(
         item = MonitoringQuestionnaire(period_id=period.id, organization_id=organization_id)
         session.add(item)
     if item.status == "inviato":
-        raise MonitoringError("Il questionario di questo periodo è già stato inviato.")
+        raise MonitoringError(_("Il questionario di questo periodo è già stato inviato."))
     if period.status != "raccolta":
-        raise MonitoringError("La raccolta dei questionari di questo periodo è chiusa.")
+        raise MonitoringError(_("La raccolta dei questionari di questo periodo è chiusa."))
     item.activities = (answers.get("activities") or "").strip() or None
     item.difficulties = (answers.get("difficulties") or "").strip() or None
     item.proposals = (answers.get("proposals") or "").strip() or None
@@ -175,9 +191,19 @@ def remind_questionnaire(session: Session, period: MonitoringPeriod, organizatio
         return False
     item.reminded_at = now
     deadline = period.collection_deadline
-    when = f" entro il {local_day(deadline):%d/%m/%Y}" if deadline else ""
-    text = f"Promemoria: il questionario di monitoraggio del periodo {label(period)} va compilato{when}."
-    _notify(session, now, "monitoring_reminder", text, organization_id=organization_id)
+    if deadline:
+        notice = message(
+            N_("Promemoria: il questionario di monitoraggio del periodo %(period)s va compilato entro il %(date)s."),
+            period=period_param(period.start, period.end),
+            date=local_day(deadline),
+        )
+    else:
+        notice = message(
+            N_("Promemoria: il questionario di monitoraggio del periodo %(period)s va compilato."),
+            period=period_param(period.start, period.end),
+        )
+    text = italian(notice)
+    _notify(session, now, "monitoring_reminder", notice, organization_id=organization_id)
     for address in organization_addresses(session, organization_id):
         enqueue_text_mail(
             session,
@@ -202,12 +228,18 @@ def start_review(session: Session, period: MonitoringPeriod, now: datetime) -> N
         if item.status == "da_compilare":
             item.status = "non_pervenuto"
     totals = questionnaire_totals(questionnaires(session, period))
-    text = (
-        f"Monitoraggio {label(period)}: raccolta chiusa, {totals['inviati']} questionari su "
-        f"{totals['organizzazioni']}. È il momento della revisione e della pubblicazione del rapporto."
+    notice = message(
+        N_(
+            "Monitoraggio %(period)s: raccolta chiusa, %(sent)s questionari su %(total)s. È il momento della "
+            "revisione e della pubblicazione del rapporto."
+        ),
+        period=period_param(period.start, period.end),
+        sent=totals["inviati"],
+        total=totals["organizzazioni"],
     )
+    text = italian(notice)
     for manager_id in manager_ids(session):
-        _notify(session, now, "monitoring_review", text, user_id=manager_id)
+        _notify(session, now, "monitoring_review", notice, user_id=manager_id)
         address = user_address(session, manager_id)
         if address:
             enqueue_text_mail(
@@ -227,10 +259,10 @@ def publish_report(
     from webapp.monitoring import report
 
     if period.status == "pubblicato":
-        raise MonitoringError("Il rapporto di questo periodo è già stato pubblicato.")
+        raise MonitoringError(_("Il rapporto di questo periodo è già stato pubblicato."))
     for name in CONCLUSION_FIELDS:
         if not (conclusions.get(name) or "").strip():
-            raise MonitoringError("Le conclusioni del responsabile sono obbligatorie.", field=name)
+            raise MonitoringError(_("Le conclusioni del responsabile sono obbligatorie."), field=name)
     period.summary = conclusions["summary"].strip()
     period.issues = conclusions["issues"].strip()
     period.sustainability = conclusions["sustainability"].strip()
@@ -240,9 +272,12 @@ def publish_report(
     period.status = "pubblicato"
     session.flush()
     report.store_pdf(period, now)
-    text = f"È stato pubblicato il rapporto di monitoraggio del periodo {label(period)}."
+    notice = message(
+        N_("È stato pubblicato il rapporto di monitoraggio del periodo %(period)s."),
+        period=period_param(period.start, period.end),
+    )
     for organization in members_at(session, period.end):
-        _notify(session, now, "monitoring_published", text, organization_id=organization.id)
+        _notify(session, now, "monitoring_published", notice, organization_id=organization.id)
     return period
 
 
@@ -271,10 +306,10 @@ def save_good_practice(
     organization_ids = [int(i) for i in data.get("organization_ids") or []]
     organizations = list(session.scalars(select(Organization).where(Organization.id.in_(organization_ids or [-1]))))
     if not organizations:
-        raise MonitoringError("Indica almeno un'organizzazione della rete.", field="organization_ids")
+        raise MonitoringError(_("Indica almeno un'organizzazione della rete."), field="organization_ids")
     period_id = data.get("period_id") or None
     if period_id is not None and session.get(MonitoringPeriod, period_id) is None:
-        raise MonitoringError("Periodo di monitoraggio inesistente.", field="period_id")
+        raise MonitoringError(_("Periodo di monitoraggio inesistente."), field="period_id")
     if practice is None:
         practice = GoodPractice(created_at=now, created_by_id=user.id)
         session.add(practice)
@@ -306,8 +341,18 @@ def manager_ids(session: Session) -> list[int]:
     return list(session.scalars(select(User.id).where(User.role == "manager", User.active.is_(True))))
 
 
-def _notify(session: Session, now: datetime, kind: str, text: str, user_id=None, organization_id=None) -> None:
-    session.add(Notification(user_id=user_id, organization_id=organization_id, kind=kind, text=text, created_at=now))
+def _notify(session: Session, now: datetime, kind: str, notice: dict, user_id=None, organization_id=None) -> None:
+    """An in-app notification: its Italian text, and its message for each reader's language (notifications.messages)."""
+    session.add(
+        Notification(
+            user_id=user_id,
+            organization_id=organization_id,
+            kind=kind,
+            text=italian(notice),
+            message=notice,
+            created_at=now,
+        )
+    )
 
 
 def count_open_questionnaires(session: Session, organization_id: int) -> int:

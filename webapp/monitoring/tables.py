@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+
 SUPPRESSED_TEXT = "<5"  # a count of 1..4 special-category people (primary suppression)
 HIDDEN_TEXT = "n.d."  # hidden because it would give a "<5" back (complementary), or derived from a hidden cell
 NOT_AVAILABLE = "—"
@@ -26,9 +29,14 @@ TEXT = "text"
 
 
 def format_number(value: float | int, decimals: int = 0) -> str:
-    """Italian notation: 1.234 and 12,5."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """The notation of the reader's language: 1.234 and 12,5 in Italian (also with no request), 1,234 and 12.5 in
+    English. An archived report is built in Italian (see `report.build_snapshot`)."""
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale=_locale())
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "it"
 
 
 @dataclass
@@ -37,6 +45,10 @@ class Cell:
     people: int | None = None  # how many distinct people the value concerns (None: not about people)
     special: bool = False  # at least one of them belongs to a special-category target group
     hidden: str | None = None  # PRIMARY or SECONDARY once `privacy.suppress` has hidden it
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not isinstance(self.value, (int, float, str)):
+            self.value = str(self.value)  # a vocabulary label (lazy string): tables go to JSON, CSV and XLSX
 
     @property
     def suppressed(self) -> bool:
@@ -83,6 +95,9 @@ class Row:
     label: str
     cells: dict[str, Cell] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.label = str(self.label)  # vocabulary labels are lazy strings; a table is data (JSON, CSV, XLSX)
+
 
 @dataclass
 class Chart:
@@ -127,12 +142,13 @@ class FigureTable:
                 ],
             }
 
+        # Titles and labels may be lazy strings (module constants): resolved here, in the reader's language.
         return {
             "id": self.id,
-            "title": self.title,
-            "note": self.note,
-            "row_header": self.row_header,
-            "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
+            "title": str(self.title),
+            "note": str(self.note),
+            "row_header": str(self.row_header),
+            "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in self.columns],
             "rows": [row_dict(r) for r in self.rows],
             "total": row_dict(self.total) if self.total is not None else None,
             "chart": (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,8 +18,9 @@ from forms.vocabulary import TARGET_GROUPS, TARGET_GROUPS_BY_CODE
 from webapp.access import roles_required
 from webapp.auth.services import actor_for
 from webapp.extensions import db
+from webapp.i18n.formatting import format_date, format_datetime
 from webapp.monitoring import exports, report, schedule, services
-from webapp.monitoring.figures import GRANULARITIES, ROME, Filters, compute_dashboard, group_label, local_day
+from webapp.monitoring.figures import GRANULARITIES, Filters, compute_dashboard, group_label, local_day
 from webapp.monitoring.models import MonitoringPeriod
 from webapp.monitoring.tables import chart_data
 from webapp.network.models import Organization
@@ -59,10 +61,10 @@ def filters_from_request(today: date) -> tuple[Filters, list[str]]:
     start = _parse_day(request.args.get("dal")) or default.start
     end = _parse_day(request.args.get("al")) or default.end
     if end < start:
-        problems.append("La data di fine precede quella di inizio: mostro il periodo predefinito.")
+        problems.append(_("La data di fine precede quella di inizio: mostro il periodo predefinito."))
         start, end = default.start, default.end
     if (end - start).days > MAX_SPAN_DAYS:
-        problems.append("Il periodo può coprire al massimo cinque anni: l'inizio è stato spostato.")
+        problems.append(_("Il periodo può coprire al massimo cinque anni: l'inizio è stato spostato."))
         start = end - timedelta(days=MAX_SPAN_DAYS)
     group = request.args.get("gruppo") or None
     group = group if group in TARGET_GROUPS_BY_CODE else None
@@ -82,14 +84,14 @@ def _filter_args(filters: Filters) -> dict:
 
 def _context_lines(filters: Filters) -> list[str]:
     lines = [
-        "Tessere – Reti di comunità, Comune di Campi Bisenzio",
-        f"Periodo: dal {filters.start:%d/%m/%Y} al {filters.end:%d/%m/%Y}",
-        f"Gruppo di destinatari: {group_label(filters.target_group)}",
+        _("Tessere – Reti di comunità, Comune di Campi Bisenzio"),
+        _("Periodo: dal %(start)s al %(end)s", start=format_date(filters.start), end=format_date(filters.end)),
+        _("Gruppo di destinatari: %(group)s", group=group_label(filters.target_group)),
     ]
     if filters.organization_id:
         organization = db.session.get(Organization, filters.organization_id)
-        lines.append(f"Organizzazione: {organization.name if organization else filters.organization_id}")
-    lines.append(f"Estratto il {datetime.now(UTC).astimezone(ROME):%d/%m/%Y %H:%M}")
+        lines.append(_("Organizzazione: %(name)s", name=organization.name if organization else filters.organization_id))
+    lines.append(_("Estratto il %(when)s", when=format_datetime(datetime.now(UTC))))
     return lines
 
 
@@ -144,7 +146,7 @@ def index():
 def export_table(table_id: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    filters, _ = filters_from_request(local_day(_now()))
+    filters, _problems = filters_from_request(local_day(_now()))
     dashboard = compute_dashboard(db.session, filters, now=_now(), organization_scope=_scope())
     context = _context_lines(dashboard.filters)
     stamp = f"{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
@@ -180,7 +182,7 @@ def period_list():
     return render_template(
         "monitoring/periods.html",
         periods=periods,
-        label=services.label,
+        label=services.display_label,
         questionnaires=mine,
         schedule=services.schedule(db.session) if _is_manager() else None,
         is_manager=_is_manager(),
@@ -244,7 +246,7 @@ def task_page(task_id: int):
     if task.form_key not in TASK_FORM_KEYS:
         return redirect(url_for("tasks.task_page", task_id=task_id))
     if task.status != "open":
-        flash("Questa attività è già stata completata.", "info")
+        flash(_("Questa attività è già stata completata."), "info")
         return redirect(url_for("monitoring.period_list"))
     data = engine.task_data(db.session, task)
     period = db.session.get(MonitoringPeriod, data.get("period_id"))
@@ -272,9 +274,15 @@ def task_page(task_id: int):
             return redirect(url_for("monitoring.period_list"))
         else:
             if task.form_key == services.REVIEW_FORM_KEY:
-                flash(f"Rapporto del periodo {services.label(period)} pubblicato e archiviato.", "success")
+                flash(
+                    _(
+                        "Rapporto del periodo %(period)s pubblicato e archiviato.",
+                        period=services.display_label(period),
+                    ),
+                    "success",
+                )
                 return redirect(url_for("monitoring.period_report", period_id=period.id))
-            flash("Questionario inviato: grazie! Le risposte entreranno nel rapporto del periodo.", "success")
+            flash(_("Questionario inviato: grazie! Le risposte entreranno nel rapporto del periodo."), "success")
             return redirect(url_for("monitoring.period_list"))
     context = {}
     if task.form_key == services.QUESTIONNAIRE_FORM_KEY:
@@ -283,14 +291,14 @@ def task_page(task_id: int):
         )
         context["indicators"] = own.indicators
     else:
-        context["draft"], _ = report.report_of(db.session, period, _now())
+        context["draft"], _archived = report.report_of(db.session, period, _now())
         context["questionnaires"] = services.questionnaires(db.session, period)
     return render_template(
         "monitoring/task.html",
         task=task,
         form=form,
         period=period,
-        period_label=services.label(period),
+        period_label=services.display_label(period),
         errors=errors,
         lock_version=task.instance.lock_version,
         **context,
@@ -314,7 +322,7 @@ def schedule_page():
             current.updated_at = _now()
             current.updated_by_id = current_user.id
             db.session.commit()
-            flash("Programmazione del monitoraggio aggiornata.", "success")
+            flash(_("Programmazione del monitoraggio aggiornata."), "success")
             return redirect(url_for("monitoring.period_list"))
         status = 422
     else:
@@ -335,8 +343,8 @@ def schedule_page():
 def _practice_form(formdata=None, **data) -> BuonaPraticaForm:
     form = BuonaPraticaForm(formdata, **data)
     form.organization_ids.choices = [(o.id, o.name) for o in _approved_organizations()]
-    form.period_id.choices = [("", "Nessun periodo in particolare")] + [
-        (p.id, services.label(p)) for p in services.periods(db.session)
+    form.period_id.choices = [("", _("Nessun periodo in particolare"))] + [
+        (p.id, services.display_label(p)) for p in services.periods(db.session)
     ]
     return form
 
@@ -383,7 +391,7 @@ def _practice_page(practice_id: int | None):
                 else:
                     form.form_errors.append(exc.message)
             else:
-                flash(f"Buona pratica «{saved.title}» salvata.", "success")
+                flash(_("Buona pratica «%(title)s» salvata.", title=saved.title), "success")
                 return redirect(url_for("monitoring.practice_list"))
         status = 422
     elif practice is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models import Base
@@ -58,3 +58,20 @@ class Offer(Base):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     organization: Mapped[Organization] = relationship(back_populates="offers")
+
+
+# Terms are compared byte by byte (code-point order) on every database, so that a prefix range `term >= w AND
+# term < w + U+10FFFF` is exact: SQLite's default BINARY collation does it, PostgreSQL needs the column in "C"
+# (a linguistic collation such as it_IT would order and bound the range differently).
+SEARCH_TERM_TYPE = String(60).with_variant(String(60, collation="C"), "postgresql")
+
+
+class OfferSearchTerm(Base):
+    """One word of an offer's public text (webapp/network/search_index.py): the catalogue's word search reads this
+    table through its primary key (term, offer_id) instead of scanning every offer's text."""
+
+    __tablename__ = "offer_search_term"
+    __table_args__ = (Index("ix_offer_search_term_offer_id", "offer_id"),)  # reindexing one offer deletes its terms
+
+    term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)

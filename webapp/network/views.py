@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from forms import form_to_task_data
 from forms.offers import AREA_LABELS, LANGUAGE_LABELS, ConfermaDatiForm, OfferForm
 from forms.vocabulary import NEED_LABELS, TARGET_GROUPS, TARGET_GROUPS_BY_CODE
 from webapp.access import roles_required
+from webapp.drafts import web as drafts
 from webapp.extensions import db
 from webapp.network import services
 from webapp.pact.services import local_day, status_for_organization
@@ -59,7 +62,12 @@ def _my_offers_page(confirm_form: ConfermaDatiForm | None = None, status: int = 
     ), status
 
 
-def _form_page(form: OfferForm, offer=None, errors: list[str] | None = None, status: int = 200):
+def _draft_key(offer_id: int | None) -> str:
+    """One draft per operator for a new offer, one for each offer being edited."""
+    return f"offer:{offer_id}" if offer_id is not None else "offer:new"
+
+
+def _form_page(form: OfferForm, offer=None, errors: list[str] | None = None, status: int = 200, draft=None):
     now = _now()
     return render_template(
         "network/offer_form.html",
@@ -69,6 +77,7 @@ def _form_page(form: OfferForm, offer=None, errors: list[str] | None = None, sta
         may_publish=services.may_publish(db.session, current_user.organization_id, now),
         general_errors=errors or [],
         need_groups=[(group.label, [code for code, _ in group.needs]) for group in TARGET_GROUPS],
+        draft=draft,
     ), status
 
 
@@ -84,7 +93,10 @@ def _attach(form: OfferForm, exc: services.OfferError) -> list[str]:
 @roles_required("association")
 def new_offer():
     if request.method == "GET":
-        return _form_page(OfferForm(), status=200 if _may_publish() else 403)
+        formdata, draft = drafts.restored(_draft_key(None))
+        return _form_page(OfferForm(formdata), status=200 if _may_publish() else 403, draft=draft)
+    if (saved := drafts.draft_response(_draft_key(None))) is not None:
+        return saved
     form = OfferForm(request.form)
     if not _may_publish():
         return _form_page(form, errors=[services.NOT_SIGNED], status=403)
@@ -96,7 +108,8 @@ def new_offer():
     except services.OfferError as exc:
         db.session.rollback()
         return _form_page(form, errors=_attach(form, exc), status=422)
-    flash(f"Offerta «{offer.title}» pubblicata nel catalogo.", "success")
+    drafts.forget(_draft_key(None))
+    flash(_("Offerta «%(title)s» pubblicata nel catalogo.", title=offer.title), "success")
     return redirect(url_for("network.my_offers"))
 
 
@@ -107,7 +120,11 @@ def edit_offer(offer_id: int):
     if offer is None:
         abort(404)
     if request.method == "GET":
-        return _form_page(OfferForm(obj=offer), offer)
+        formdata, draft = drafts.restored(_draft_key(offer_id))
+        form = OfferForm(formdata) if formdata is not None else OfferForm(obj=offer)
+        return _form_page(form, offer, draft=draft)
+    if (saved := drafts.draft_response(_draft_key(offer_id))) is not None:
+        return saved
     form = OfferForm(request.form)
     if not form.validate():
         return _form_page(form, offer, status=422)
@@ -122,7 +139,8 @@ def edit_offer(offer_id: int):
         offer = services.offer_of_organization(db.session, current_user.organization_id, offer_id)
         status = 403 if exc.message == services.NOT_SIGNED else 422
         return _form_page(form, offer, errors=_attach(form, exc), status=status)
-    flash(f"Offerta «{form.title.data}» aggiornata.", "success")
+    drafts.forget(_draft_key(offer_id))
+    flash(_("Offerta «%(title)s» aggiornata.", title=form.title.data), "success")
     return redirect(url_for("network.my_offers"))
 
 
@@ -150,9 +168,11 @@ def _set_active(offer_id: int, active: bool):
         flash(exc.message, "danger")
         return redirect(url_for("network.my_offers"))
     if active:
-        flash(f"Offerta «{offer.title}» di nuovo visibile nel catalogo.", "success")
+        flash(_("Offerta «%(title)s» di nuovo visibile nel catalogo.", title=offer.title), "success")
     else:
-        flash(f"Offerta «{offer.title}» tolta dal catalogo. Gli invii già accettati proseguono.", "info")
+        flash(
+            _("Offerta «%(title)s» tolta dal catalogo. Gli invii già accettati proseguono.", title=offer.title), "info"
+        )
     return redirect(url_for("network.my_offers"))
 
 
@@ -170,7 +190,13 @@ def confirm_data():
         flash(exc.message, "danger")
         return redirect(url_for("network.my_offers"))
     flash(
-        f"Grazie: i dati risultano verificati oggi ({count} offerte attive). Il catalogo mostra la data di verifica.",
+        ngettext(
+            "Grazie: i dati risultano verificati oggi (%(num)d offerta attiva). "
+            "Il catalogo mostra la data di verifica.",
+            "Grazie: i dati risultano verificati oggi (%(num)d offerte attive). "
+            "Il catalogo mostra la data di verifica.",
+            count,
+        ),
         "success",
     )
     return redirect(url_for("network.my_offers"))

@@ -12,7 +12,8 @@ and records the result in the same transaction, so several workers on PostgreSQL
 A failure is retried with exponential back-off; after `MAX_ATTEMPTS`, or at once when the server refuses it for
 good (5xx), the message is `failed` and shown to administrators, who can retry it.
 
-Transports: SMTP (`smtplib`, with implicit TLS or STARTTLS and login) when `TESSERE_MAIL_SERVER` is set; otherwise
+Transports: SMTP (`smtplib`, with implicit TLS or STARTTLS, the certificate always verified, and login) when
+`TESSERE_MAIL_SERVER` is set; otherwise
 each message is written as an .eml file to `TESSERE_MAIL_DIR` (the demo's delivery: administrators read the sent
 messages on the outbox page).
 """
@@ -36,6 +37,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 from sqlalchemy import select
@@ -85,6 +87,10 @@ MAIL_TEMPLATES = {
     "invito": "Invito ad accedere a Tessere",
     "reimposta_password": "Reimpostazione della password",
     "ricevuta_fase1": "Ricevuta della domanda di adesione (Fase 1)",
+    "patto_pubblicato": "Nuova versione del patto di rete da firmare",
+    "patto_firmato": "Conferma della firma del patto di rete",
+    "patto_firma_ritirata": "Firma del patto di rete ritirata",
+    "patto_in_scadenza": "Promemoria della scadenza del patto di rete",
 }
 
 
@@ -96,14 +102,20 @@ class RenderedMail:
 
 
 def render_mail(template: str, context: Mapping[str, Any]) -> RenderedMail:
-    """Render `mail/<template>.txt`: its `subject` block is the subject, the rest the text body."""
+    """Render `mail/<template>.txt`: its `subject` block is the subject, the rest the text body.
+
+    Always in Italian, whatever the language of the person whose action sends it: e-mails are the Comune's
+    official communications and their recipients' language is unknown, so the labels the context carries
+    (lazy strings such as a status label) are resolved in Italian here.
+    """
     if template not in MAIL_TEMPLATES:
         raise ValueError(f"modello di e-mail sconosciuto: {template!r}")
     values = {"base_url": setting("TESSERE_BASE_URL", "http://127.0.0.1:5000").rstrip("/"), **context}
     compiled = _templates.get_template(f"{template}.txt")
-    subject = "".join(compiled.blocks["subject"](compiled.new_context(values)))
+    with force_locale("it"):
+        subject = "".join(compiled.blocks["subject"](compiled.new_context(values)))
+        text = compiled.render(values).strip() + "\n"
     subject = " ".join(subject.split())  # one line: a newline in a header would be an injection
-    text = compiled.render(values).strip() + "\n"
     return RenderedMail(subject=subject, text=text, html=html_from_text(subject, text))
 
 
@@ -250,29 +262,58 @@ class SmtpTransport:
         username: str | None = None,
         password: str | None = None,
         timeout: float = 30,
+        ca_file: str | None = None,
     ):
         self.host, self.port = host, port
         self.use_tls, self.use_starttls = use_tls, use_starttls
         self.username, self.password = username, password
         self.timeout = timeout
+        self.ca_file = ca_file
         self.description = f"SMTP {host}:{port}"
         self._connection: smtplib.SMTP | None = None
 
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificates are always verified (hostname included): against the system's authorities, or against
+        `TESSERE_MAIL_CA_FILE` when the server's certificate comes from an internal authority (or, in the tests,
+        is self-signed). There is deliberately no setting that turns verification off."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
+
     def _connect(self) -> smtplib.SMTP:
+        where = f"{self.host}:{self.port}"
+        connection: smtplib.SMTP | None = None
         try:
             if self.use_tls:
-                connection = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-                )
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.tls_context())
             else:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.use_starttls:
-                    connection.starttls(context=ssl.create_default_context())
+                    connection.starttls(context=self.tls_context())
             if self.username:
                 connection.login(self.username, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            self._abandon(connection)
+            raise TransportUnavailable(
+                f"il server di posta {where} ha rifiutato l'accesso (controllare TESSERE_MAIL_USERNAME e "
+                f"TESSERE_MAIL_PASSWORD): {exc.smtp_code} {_smtp_text(exc.smtp_error)}"
+            ) from exc
+        except ssl.SSLCertVerificationError as exc:
+            self._abandon(connection)
+            raise TransportUnavailable(
+                f"il certificato del server di posta {where} non è valido o non è di un'autorità riconosciuta "
+                f"(per un'autorità interna impostare TESSERE_MAIL_CA_FILE): {exc.verify_message or exc}"
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransportUnavailable(f"server di posta {self.host}:{self.port} non disponibile: {exc}") from exc
+            self._abandon(connection)
+            raise TransportUnavailable(f"server di posta {where} non disponibile: {exc}") from exc
         return connection
+
+    @staticmethod
+    def _abandon(connection: smtplib.SMTP | None) -> None:
+        if connection is not None:
+            try:
+                connection.close()
+            except OSError:
+                pass
 
     def send(self, message: EmailMessage) -> None:
         if self._connection is None:
@@ -307,6 +348,7 @@ def transport_from_settings(config: Mapping[str, Any]) -> Transport:
         username=config.get("TESSERE_MAIL_USERNAME") or None,
         password=config.get("TESSERE_MAIL_PASSWORD") or None,
         timeout=float(config.get("TESSERE_MAIL_TIMEOUT") or 30),
+        ca_file=config.get("TESSERE_MAIL_CA_FILE") or None,
     )
 
 

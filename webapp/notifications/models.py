@@ -4,6 +4,10 @@ Why an outbox table: an e-mail is written in the same transaction as the step th
 a deadline passed), so it exists if and only if the step committed; the worker delivers it later, retrying with
 back-off, and a message that keeps failing stays visible to administrators with its error instead of being lost.
 
+Why a table of request incidents: a step that raises inside a web request is rolled back whole (the instance stays
+as it was, the person can do the task again), so nothing of it would remain for administrators to see; the
+incident is written afterwards, in its own transaction, with who, which task and instance, and the traceback.
+
 Why a read-state table: a notification addressed to an organization is shared by all its operators, and each of
 them reads it (or not) on their own; one row per (notification, user) records who has read what.
 """
@@ -41,6 +45,33 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RequestIncident(Base):
+    """A step that failed during a web request (page or API): rolled back, recorded here for administrators.
+
+    Only the error and the context are stored, never the submitted form (it may hold personal data); the instance
+    and task ids are plain integers, not foreign keys, so data retention and deletions never trip over an incident.
+    """
+
+    __tablename__ = "request_incident"
+    __table_args__ = (Index("ix_request_incident_open", "resolved_at", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    user_label: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    endpoint: Mapped[str | None] = mapped_column(String(200))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    task_title: Mapped[str | None] = mapped_column(String(300))
+    error_type: Mapped[str] = mapped_column(String(200))
+    error_message: Mapped[str] = mapped_column(Text)
+    error_traceback: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
 class NotificationRead(Base):

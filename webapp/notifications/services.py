@@ -11,26 +11,45 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from webapp.auth.models import ROLE_LABELS, User
+from webapp.i18n import in_italian
 from webapp.network.models import Organization
 from webapp.notifications.mail import enqueue_mail, setting
 from webapp.notifications.models import NotificationRead
 from webapp.referrals.models import Notification, Referral
 
 NOTIFICATION_KIND_LABELS = {
-    "referral_received": "Nuovo invio",
-    "referral_reminder": "Promemoria",
-    "referral_accettato": "Invio accettato",
-    "referral_rifiutato": "Invio rifiutato",
-    "referral_expired": "Invio scaduto",
-    "outcome_received": "Esito ricevuto",
-    "feedback_reminder": "Esito da restituire",
-    "feedback_missing": "Esito mancante",
+    "referral_received": _l("Nuovo invio"),
+    "referral_reminder": _l("Promemoria"),
+    "referral_accettato": _l("Invio accettato"),
+    "referral_rifiutato": _l("Invio rifiutato"),
+    "referral_expired": _l("Invio scaduto"),
+    "outcome_received": _l("Esito ricevuto"),
+    "feedback_reminder": _l("Esito da restituire"),
+    "feedback_missing": _l("Esito mancante"),
+    # Labels added with their areas (tests/test_notification_kinds.py finds every kind the code emits).
+    "pact_published": _l("Nuovo patto di rete"),
+    "pact_signed": _l("Patto firmato"),
+    "pact_withdrawn": _l("Firma del patto ritirata"),
+    "pact_expiry_reminder": _l("Patto in scadenza"),
+    "pact_expired": _l("Patto scaduto"),
+    "verification_reminder": _l("Verifica annuale dei dati"),
+    "monitoring_questionnaire": _l("Questionario di monitoraggio"),
+    "monitoring_reminder": _l("Promemoria del questionario"),
+    "monitoring_review": _l("Monitoraggio da esaminare"),
+    "monitoring_published": _l("Rapporto di monitoraggio pubblicato"),
+    "signal_question": _l("Domanda sulla segnalazione"),
+    "signal_taken": _l("Segnalazione presa in carico"),
+    "signal_closed": _l("Segnalazione chiusa"),
+    "citizen_request": _l("Richiesta di un cittadino"),
+    "citizen_reminder": _l("Promemoria della richiesta"),
+    "citizen_expired": _l("Richiesta scaduta"),
 }
 
 
@@ -100,7 +119,7 @@ def enqueue_invitation(
         "name": user.name,
         "link": link,
         "expires_at": expires_at,
-        "role_label": ROLE_LABELS.get(user.role, user.role).lower(),
+        "role_label": in_italian(ROLE_LABELS.get(user.role, user.role)).lower(),  # e-mails are Italian
         "organization_name": user.organization.name if user.organization else None,
     }
     return enqueue_mail(session, user.email, "invito", context, now) is not None

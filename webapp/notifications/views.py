@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -13,16 +16,17 @@ from engine.models import JournalEntry, ProcessInstance
 from webapp.access import roles_required
 from webapp.auth.services import actor_for
 from webapp.extensions import db
-from webapp.notifications import services
+from webapp.notifications import incidents as request_incidents
+from webapp.notifications import messages, services
 from webapp.notifications.mail import retry_message
-from webapp.notifications.models import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, OutboxMessage
+from webapp.notifications.models import MAIL_FAILED, MAIL_PENDING, MAIL_SENT, OutboxMessage, RequestIncident
 from webapp.workflow import get_engine
 
 bp = Blueprint("notifications", __name__)
 
 PER_PAGE = 25
-MAIL_STATUS_LABELS = {MAIL_PENDING: "In coda", MAIL_SENT: "Inviata", MAIL_FAILED: "Non recapitata"}
-MAIL_FILTER_LABELS = {MAIL_PENDING: "In coda", MAIL_SENT: "Inviate", MAIL_FAILED: "Non recapitate"}
+MAIL_STATUS_LABELS = {MAIL_PENDING: _l("In coda"), MAIL_SENT: _l("Inviata"), MAIL_FAILED: _l("Non recapitata")}
+MAIL_FILTER_LABELS = {MAIL_PENDING: _l("In coda"), MAIL_SENT: _l("Inviate"), MAIL_FAILED: _l("Non recapitate")}
 
 
 def _pages(total: int) -> int:
@@ -34,8 +38,10 @@ def _page() -> int:
 
 
 def admin_problems() -> dict[str, int]:
-    """What administrators should look at: processes parked in error and e-mails that could not be delivered."""
+    """What administrators should look at: processes parked in error, steps that failed in a request (not yet
+    marked resolved) and e-mails that could not be delivered."""
     return {
+        "request_incidents": request_incidents.open_incident_count(db.session),
         "incidents": db.session.scalar(
             select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "error")
         )
@@ -68,7 +74,8 @@ def inbox():
         {
             "notification": notification,
             "read": read,
-            "label": services.NOTIFICATION_KIND_LABELS.get(notification.kind, "Avviso"),
+            "label": services.NOTIFICATION_KIND_LABELS.get(notification.kind, _("Avviso")),
+            "text": messages.text_of(notification),
             "has_target": notification.case_id is not None,
         }
         for notification, read in rows
@@ -101,7 +108,9 @@ def open_notification(notification_id: int):
 def mark_all_read():
     count = services.mark_all_read(db.session, current_user)
     db.session.commit()
-    flash("Tutte le notifiche sono segnate come lette." if count else "Non c'erano notifiche da leggere.", "success")
+    flash(
+        _("Tutte le notifiche sono segnate come lette.") if count else _("Non c'erano notifiche da leggere."), "success"
+    )
     return redirect(url_for("notifications.inbox"))
 
 
@@ -154,7 +163,7 @@ def retry_outbox_message(message_id: int):
     if message is None:
         abort(404)
     db.session.commit()
-    flash(f"Il messaggio n. {message.id} sarà inviato di nuovo al prossimo passaggio del worker.", "success")
+    flash(_("Il messaggio n. %(id)s sarà inviato di nuovo al prossimo passaggio del worker.", id=message.id), "success")
     return redirect(url_for("notifications.outbox_message", message_id=message.id))
 
 
@@ -166,7 +175,14 @@ def retry_all_failed():
     for message_id in ids:
         retry_message(db.session, message_id, now)
     db.session.commit()
-    flash(f"{len(ids)} messaggi rimessi in coda: saranno inviati al prossimo passaggio del worker.", "success")
+    flash(
+        ngettext(
+            "%(num)d messaggio rimesso in coda: sarà inviato al prossimo passaggio del worker.",
+            "%(num)d messaggi rimessi in coda: saranno inviati al prossimo passaggio del worker.",
+            len(ids),
+        ),
+        "success",
+    )
     return redirect(url_for("notifications.outbox"))
 
 
@@ -194,7 +210,44 @@ def incidents():
         .offset((page - 1) * PER_PAGE)
     ).all()
     rows = [{"instance": instance, "error": _last_error(instance.id)} for instance in instances]
-    return render_template("notifications/incidents.html", rows=rows, total=total, page=page, pages=_pages(total))
+    show_resolved = request.args.get("risolti") == "1"
+    failed_steps = db.session.scalars(
+        select(RequestIncident)
+        .where(*([] if show_resolved else [RequestIncident.resolved_at.is_(None)]))
+        .order_by(RequestIncident.occurred_at.desc(), RequestIncident.id.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "notifications/incidents.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=_pages(total),
+        failed_steps=failed_steps,
+        open_failed_steps=request_incidents.open_incident_count(db.session),
+        show_resolved=show_resolved,
+    )
+
+
+@bp.route("/amministrazione/incidenti/richieste/<int:incident_id>")
+@roles_required("admin")
+def request_incident(incident_id: int):
+    incident = db.session.get(RequestIncident, incident_id)
+    if incident is None:
+        abort(404)
+    instance = db.session.get(ProcessInstance, incident.instance_id) if incident.instance_id else None
+    return render_template("notifications/request_incident.html", incident=incident, instance=instance)
+
+
+@bp.route("/amministrazione/incidenti/richieste/<int:incident_id>/risolto", methods=["POST"])
+@roles_required("admin")
+def resolve_request_incident(incident_id: int):
+    incident = request_incidents.resolve(db.session, incident_id, current_user.id)
+    if incident is None:
+        abort(404)
+    db.session.commit()
+    flash(_("L'incidente n. %(number)s è segnato come risolto.", number=incident.id), "success")
+    return redirect(url_for("notifications.incidents"))
 
 
 @bp.route("/amministrazione/incidenti/<int:instance_id>")
@@ -227,11 +280,14 @@ def retry_incident(instance_id: int):
         return redirect(url_for("notifications.incident", instance_id=instance_id))
     except EngineError as exc:
         db.session.rollback()
-        flash(f"Il processo non può essere ripreso: {exc}", "danger")
+        flash(_("Il processo non può essere ripreso: %(error)s", error=exc), "danger")
         return redirect(url_for("notifications.incident", instance_id=instance_id))
     flash(
-        f"Il processo n. {instance.id} è stato ripreso: le scadenze già passate saranno eseguite al prossimo "
-        "passaggio del worker.",
+        _(
+            "Il processo n. %(id)s è stato ripreso: le scadenze già passate saranno eseguite al prossimo "
+            "passaggio del worker.",
+            id=instance.id,
+        ),
         "success",
     )
     return redirect(url_for("notifications.incidents"))

@@ -1,5 +1,6 @@
 """The background worker (`flask --app webapp tessere worker`): starts the periodic processes that are due (the
-monitoring periods, webapp.monitoring.schedule), fires due BPMN timers, then sends the e-mail outbox.
+monitoring periods, webapp.monitoring.schedule), fires due BPMN timers, deletes citizens' requests never confirmed
+(after seven days), then sends the e-mail outbox.
 
 A pass fires every timer due now (boundary and intermediate timer events; the engine takes instances with FOR
 UPDATE SKIP LOCKED, in batches, one transaction per batch) and then delivers the due e-mails (one row locked and
@@ -34,6 +35,7 @@ class PassResult:
     timers: int = 0
     mail: MailPassResult = field(default_factory=MailPassResult)
     started: int = 0  # periodic processes started (webapp.monitoring.schedule)
+    purged_requests: int = 0  # citizens' requests never confirmed, deleted (webapp.citizen.services)
 
     def summary(self) -> str:
         mail = self.mail
@@ -46,11 +48,33 @@ class PassResult:
             text += " (server di posta non raggiungibile: riprovo al prossimo passaggio)"
         if self.started:
             text += f". Processi periodici avviati: {self.started}"
+        if self.purged_requests:
+            text += f". Richieste dei cittadini mai confermate eliminate: {self.purged_requests}"
         return text + "."
 
     @property
     def did_something(self) -> bool:
-        return bool(self.started or self.timers or self.mail.sent or self.mail.retrying or self.mail.failed)
+        return bool(
+            self.started
+            or self.timers
+            or self.purged_requests
+            or self.mail.sent
+            or self.mail.retrying
+            or self.mail.failed
+        )
+
+
+def purge_unconfirmed_requests(session: Session, now: datetime) -> int:
+    """Citizens' requests never confirmed by e-mail go after a few days (their data reached nobody)."""
+    from webapp.citizen.services import purge_unconfirmed
+
+    try:
+        purged = purge_unconfirmed(session, now)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return purged
 
 
 def fire_timers(session: Session, engine: Engine, fixed_now: datetime | None = None) -> int:
@@ -82,6 +106,7 @@ def run_pass(
     # the same pass then fires.
     started = start_due_periods(session, engine, fixed_now or datetime.now(UTC))
     result = PassResult(timers=fire_timers(session, engine, fixed_now), started=started)
+    result.purged_requests = purge_unconfirmed_requests(session, fixed_now or datetime.now(UTC))
     transport = transport or transport_from_settings(config)
     try:
         result.mail = send_due_mail(

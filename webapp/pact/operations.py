@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from engine import OperationContext, OperationRefused, OperationRegistry
 from webapp.pact import services
 from webapp.pact.models import PactVersion
@@ -86,8 +88,8 @@ def remind_verification(ctx: OperationContext) -> dict:
 
 
 OPERATIONS = (
-    ("pact.publish", "Pubblica il patto di rete e avvisa le organizzazioni", publish),
-    ("pact.remind_expiry", "Promemoria della scadenza del patto", remind_expiry),
-    ("pact.expire", "Registra la scadenza del patto", expire),
-    ("network.remind_verification", "Promemoria della verifica annuale dei dati", remind_verification),
+    ("pact.publish", _l("Pubblica il patto di rete e avvisa le organizzazioni"), publish),
+    ("pact.remind_expiry", _l("Promemoria della scadenza del patto"), remind_expiry),
+    ("pact.expire", _l("Registra la scadenza del patto"), expire),
+    ("network.remind_verification", _l("Promemoria della verifica annuale dei dati"), remind_verification),
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, joinedload
 from forms.pact import add_years, duration_problem
 from webapp.auth.models import User
 from webapp.network.models import Offer, Organization
+from webapp.notifications.messages import N_, italian, message
+from webapp.pact import mail
 from webapp.pact.models import PactSignature, PactVersion
 from webapp.referrals.models import Notification
 
@@ -190,7 +193,7 @@ def publish_pact(
     if problem:
         raise PactError(problem, field="valid_until")
     if not (title or "").strip() or not (text or "").strip():
-        raise PactError("Titolo e testo del patto sono obbligatori.", field="text")
+        raise PactError(_("Titolo e testo del patto sono obbligatori."), field="text")
     number = (session.scalar(select(func.max(PactVersion.version))) or 0) + 1
     version = PactVersion(
         version=number,
@@ -205,12 +208,19 @@ def publish_pact(
     )
     session.add(version)
     session.flush()
-    message = (
-        f"È stato pubblicato il patto di rete, versione {number}, in vigore dal {valid_from:%d/%m/%Y} "
-        f"al {valid_until:%d/%m/%Y}: leggetelo e firmatelo dalla pagina «Patto di rete»."
+    notice = message(
+        N_(
+            "È stato pubblicato il patto di rete, versione %(number)s, in vigore dal %(start)s al %(end)s: "
+            "leggetelo e firmatelo dalla pagina «Patto di rete»."
+        ),
+        number=number,
+        start=valid_from,
+        end=valid_until,
     )
-    for organization_id in session.scalars(select(Organization.id).where(Organization.status == "approved")):
-        _notify(session, now, "pact_published", message, organization_id=organization_id)
+    members = list(session.scalars(select(Organization).where(Organization.status == "approved")))
+    for organization in members:
+        _notify(session, now, "pact_published", notice, organization_id=organization.id)
+    mail.mail_published(session, version, members, now)
     return version
 
 
@@ -219,9 +229,15 @@ def sign_pact(session: Session, user: User, version_id: int, signer_role: str, n
     organization = _member_organization(session, user)
     version = session.get(PactVersion, version_id)
     if version is None or version not in signable_versions(session, local_day(now)):
-        raise PactError("Questa versione del patto non si può più firmare: firma la versione in vigore.")
+        raise PactError(_("Questa versione del patto non si può più firmare: firma la versione in vigore."))
     if active_signature(session, version.id, organization.id) is not None:
-        raise PactError(f"{organization.name} ha già firmato la versione {version.version} del patto.")
+        raise PactError(
+            _(
+                "%(organization)s ha già firmato la versione %(number)s del patto.",
+                organization=organization.name,
+                number=version.version,
+            )
+        )
     signature = PactSignature(
         pact_version_id=version.id,
         organization_id=organization.id,
@@ -234,15 +250,26 @@ def sign_pact(session: Session, user: User, version_id: int, signer_role: str, n
         with session.begin_nested():
             session.add(signature)
     except IntegrityError:  # another operator of the same organization signed a moment ago
-        raise PactError(f"{organization.name} ha già firmato la versione {version.version} del patto.") from None
+        raise PactError(
+            _(
+                "%(organization)s ha già firmato la versione %(number)s del patto.",
+                organization=organization.name,
+                number=version.version,
+            )
+        ) from None
     for manager_id in _manager_ids(session):
         _notify(
             session,
             now,
             "pact_signed",
-            f"{organization.name} ha firmato il patto di rete (versione {version.version}).",
+            message(
+                N_("%(organization)s ha firmato il patto di rete (versione %(number)s)."),
+                organization=organization.name,
+                number=version.version,
+            ),
             user_id=manager_id,
         )
+    mail.mail_signed(session, signature, organization, now)
     return signature
 
 
@@ -257,7 +284,7 @@ def withdraw_signature(
     organization = _member_organization(session, user, require_approved=False)
     signature = active_signature(session, version_id, organization.id)
     if signature is None:
-        raise PactError("La tua organizzazione non ha una firma in vigore su questa versione del patto.")
+        raise PactError(_("La tua organizzazione non ha una firma in vigore su questa versione del patto."))
     signature.withdrawn_at = now
     signature.withdrawn_by_id = user.id
     signature.withdrawn_by_name = user.name
@@ -277,9 +304,14 @@ def withdraw_signature(
             session,
             now,
             "pact_withdrawn",
-            f"{organization.name} ha ritirato la firma del patto di rete (versione {signature.pact_version.version}).",
+            message(
+                N_("%(organization)s ha ritirato la firma del patto di rete (versione %(number)s)."),
+                organization=organization.name,
+                number=signature.pact_version.version,
+            ),
             user_id=manager_id,
         )
+    mail.mail_withdrawn(session, signature, organization, deactivated, now)
     return signature, deactivated
 
 
@@ -296,18 +328,28 @@ def remind_expiry(session: Session, version: PactVersion, now: datetime) -> bool
     if is_superseded(session, version):
         return False
     version.expiry_reminded_at = now
-    text = (
-        f"Il patto di rete (versione {version.version}) scade il {version.valid_until:%d/%m/%Y}: "
-        "è il momento di preparare e pubblicare il rinnovo."
+    text = message(
+        N_(
+            "Il patto di rete (versione %(number)s) scade il %(date)s: "
+            "è il momento di preparare e pubblicare il rinnovo."
+        ),
+        number=version.version,
+        date=version.valid_until,
     )
     for manager_id in _manager_ids(session):
         _notify(session, now, "pact_expiry_reminder", text, user_id=manager_id)
-    member_text = (
-        f"Il patto di rete che avete firmato (versione {version.version}) scade il "
-        f"{version.valid_until:%d/%m/%Y}. L'ufficio di piano pubblicherà il rinnovo da firmare."
+    member_text = message(
+        N_(
+            "Il patto di rete che avete firmato (versione %(number)s) scade il %(date)s. "
+            "L'ufficio di piano pubblicherà il rinnovo da firmare."
+        ),
+        number=version.version,
+        date=version.valid_until,
     )
-    for organization_id in signatory_ids(session, version):
+    signatories = signatory_ids(session, version)
+    for organization_id in signatories:
         _notify(session, now, "pact_expiry_reminder", member_text, organization_id=organization_id)
+    mail.mail_expiry_reminder(session, version, signatories, now)
     return True
 
 
@@ -321,8 +363,14 @@ def expire(session: Session, version: PactVersion, now: datetime) -> None:
             session,
             now,
             "pact_expired",
-            f"Il patto di rete (versione {version.version}) è scaduto il {version.valid_until:%d/%m/%Y}: "
-            "le organizzazioni non possono pubblicare nuove offerte finché non firmano un nuovo patto.",
+            message(
+                N_(
+                    "Il patto di rete (versione %(number)s) è scaduto il %(date)s: le organizzazioni non possono "
+                    "pubblicare nuove offerte finché non firmano un nuovo patto."
+                ),
+                number=version.version,
+                date=version.valid_until,
+            ),
             user_id=manager_id,
         )
 
@@ -344,8 +392,12 @@ def remind_verification(session: Session, version: PactVersion, now: datetime) -
             session,
             now,
             "verification_reminder",
-            "È passato un anno dall'ultima verifica: controllate le vostre offerte nel catalogo e confermate "
-            "i dati dalla pagina «Le nostre offerte».",
+            message(
+                N_(
+                    "È passato un anno dall'ultima verifica: controllate le vostre offerte nel catalogo e "
+                    "confermate i dati dalla pagina «Le nostre offerte»."
+                )
+            ),
             organization_id=organization_id,
         )
     return True
@@ -354,10 +406,10 @@ def remind_verification(session: Session, version: PactVersion, now: datetime) -
 # ------------------------------------------------------------------------------------------------ helpers
 def _member_organization(session: Session, user: User, require_approved: bool = True) -> Organization:
     if user.role != "association" or user.organization_id is None:
-        raise PactError("Solo gli operatori delle organizzazioni della rete possono firmare il patto.")
+        raise PactError(_("Solo gli operatori delle organizzazioni della rete possono firmare il patto."))
     organization = session.get(Organization, user.organization_id)
     if organization is None or (require_approved and organization.status != "approved"):
-        raise PactError("La tua organizzazione non è ancora stata ammessa alla rete: non può firmare il patto.")
+        raise PactError(_("La tua organizzazione non è ancora stata ammessa alla rete: non può firmare il patto."))
     return organization
 
 
@@ -365,8 +417,18 @@ def _manager_ids(session: Session) -> list[int]:
     return list(session.scalars(select(User.id).where(User.role == "manager", User.active.is_(True))))
 
 
-def _notify(session: Session, now: datetime, kind: str, text: str, user_id=None, organization_id=None) -> None:
-    session.add(Notification(user_id=user_id, organization_id=organization_id, kind=kind, text=text, created_at=now))
+def _notify(session: Session, now: datetime, kind: str, notice: dict, user_id=None, organization_id=None) -> None:
+    """An in-app notification: its Italian text, and its message for each reader's language (notifications.messages)."""
+    session.add(
+        Notification(
+            user_id=user_id,
+            organization_id=organization_id,
+            kind=kind,
+            text=italian(notice),
+            message=notice,
+            created_at=now,
+        )
+    )
 
 
 @dataclass(frozen=True)

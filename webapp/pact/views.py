@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -121,7 +123,11 @@ def sign(number: int):
         db.session.rollback()
         return _render_index(("sign", number, form), status=409, errors=[exc.message])
     flash(
-        f"Firma registrata: la vostra organizzazione ha sottoscritto il patto di rete (versione {number}).", "success"
+        _(
+            "Firma registrata: la vostra organizzazione ha sottoscritto il patto di rete (versione %(number)s).",
+            number=number,
+        ),
+        "success",
     )
     return redirect(url_for("pact.index"))
 
@@ -136,14 +142,18 @@ def withdraw(number: int):
     if not form.validate():
         return _render_index(("withdraw", number, form), status=422)
     try:
-        _, deactivated = services.withdraw_signature(db.session, current_user, version.id, form.reason.data, _now())
+        _signature, deactivated = services.withdraw_signature(
+            db.session, current_user, version.id, form.reason.data, _now()
+        )
         db.session.commit()
     except services.PactError as exc:
         db.session.rollback()
         return _render_index(("withdraw", number, form), status=409, errors=[exc.message])
-    message = f"La firma del patto (versione {number}) è stata ritirata."
+    message = _("La firma del patto (versione %(number)s) è stata ritirata.", number=number)
     if deactivated:
-        message += f" {deactivated} offerte sono uscite dal catalogo."
+        message += " " + ngettext(
+            "%(num)d offerta è uscita dal catalogo.", "%(num)d offerte sono uscite dal catalogo.", deactivated
+        )
     flash(message, "info")
     return redirect(url_for("pact.index"))
 
@@ -173,6 +183,7 @@ def new_version():
         task = next((t for t in engine.open_tasks(db.session, instance.id) if t.form_key == FORM_KEY), None)
         if task is None:
             abort(404)
+        flash(_("Nuova versione del patto avviata: scrivi il testo e le date di validità, poi pubblicala."), "success")
     return redirect(url_for("pact.publish", task_id=task.id))
 
 
@@ -197,7 +208,7 @@ def publish(task_id: int):
     if task.form_key != FORM_KEY:
         abort(404)
     if task.status != "open":
-        flash("Questa pubblicazione è già stata completata.", "info")
+        flash(_("Questa pubblicazione è già stata completata."), "info")
         return redirect(url_for("pact.index"))
     status = 200
     if request.method == "POST":
@@ -220,7 +231,10 @@ def publish(task_id: int):
         else:
             version = services.latest_pact(db.session)
             flash(
-                f"Patto di rete pubblicato (versione {version.version}): le organizzazioni sono state avvisate.",
+                _(
+                    "Patto di rete pubblicato (versione %(number)s): le organizzazioni sono state avvisate.",
+                    number=version.version,
+                ),
                 "success",
             )
             return redirect(url_for("pact.index"))

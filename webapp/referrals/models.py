@@ -107,9 +107,13 @@ class AccessLogEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    # The record read: a case, or a signal (segnalazione) that has no case yet.
+    # The record read: a case, a signal (segnalazione) that has no case yet, or a citizen's request.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("person_signal.id"), index=True)
+    # SET NULL: unconfirmed requests are purged after a week (the entry keeps who read something, and when).
+    citizen_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("citizen_request.id", ondelete="SET NULL"), index=True
+    )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     action: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))
@@ -127,6 +131,8 @@ class Notification(Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     kind: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)  # in Italian, as written when the event happened
+    # The same text to translate for each reader: {"msgid": Italian, "params": {...}} (webapp.notifications.messages).
+    message: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

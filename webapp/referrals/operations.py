@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from engine import OperationContext, OperationRefused, OperationRegistry
 from engine.models import HumanTask
@@ -16,6 +17,7 @@ from forms.vocabulary import SPECIAL_CATEGORY_GROUPS
 from webapp.agreements import services as agreements
 from webapp.network.models import Offer
 from webapp.network.services import give_back_place, take_place
+from webapp.notifications.messages import N_, message, notification_text
 from webapp.notifications.services import external_url, mail_organization, mail_user, referral_mail_context
 from webapp.referrals.models import Beneficiary, Case, Notification, Referral
 
@@ -35,24 +37,44 @@ def register_referral_operations(registry: OperationRegistry) -> None:
         registry.register(name, label)(function)
 
 
-def _case(ctx: OperationContext) -> Case:
-    case = ctx.session.get(Case, ctx.data.get("case_id"))
+# What the operations read of a referral, loaded with it in one SELECT (many-to-one joins) instead of one lazy
+# load each: its offer and organization (notification texts, e-mail context) and its case with the social worker
+# who owns it (notifications and e-mails to them). On PostgreSQL every lazy load is a round trip inside the step.
+REFERRAL_WITH_CONTEXT = (
+    joinedload(Referral.offer),
+    joinedload(Referral.organization),
+    joinedload(Referral.case).joinedload(Case.owner),
+)
+# Closing a case walks its referrals and gives back the places their offers hold: one SELECT for all of it.
+CASE_WITH_REFERRALS = (joinedload(Case.referrals).joinedload(Referral.offer),)
+
+
+def _case(ctx: OperationContext, *options) -> Case:
+    """The process's case; `options` eager-load what the operation reads of it (nothing is re-read if the
+    session already holds the case)."""
+    case = ctx.session.get(Case, ctx.data.get("case_id"), options=options)
     if case is None:
         raise OperationRefused("Il caso collegato a questo processo non esiste più.")
     return case
 
 
 def _referral(ctx: OperationContext) -> Referral:
-    referral = ctx.session.get(Referral, ctx.data.get("referral_id"))
+    referral = ctx.session.get(Referral, ctx.data.get("referral_id"), options=REFERRAL_WITH_CONTEXT)
     if referral is None:
         raise OperationRefused("L'invio collegato a questo processo non esiste più.")
     return referral
 
 
-def _notify(ctx: OperationContext, text: str, kind: str, case: Case, user_id=None, organization_id=None) -> None:
+def _notify(ctx: OperationContext, notice: dict, kind: str, case: Case, user_id=None, organization_id=None) -> None:
+    """An in-app notification: its Italian text, and its message for each reader's language (notifications.messages)."""
     ctx.session.add(
         Notification(
-            user_id=user_id, organization_id=organization_id, case_id=case.id, kind=kind, text=text, created_at=ctx.now
+            user_id=user_id,
+            organization_id=organization_id,
+            case_id=case.id,
+            kind=kind,
+            **notification_text(notice),
+            created_at=ctx.now,
         )
     )
 
@@ -88,11 +110,9 @@ def register_case(ctx: OperationContext) -> dict:
         address=data.get("address") or None,
         created_at=ctx.now,
     )
-    ctx.session.add(beneficiary)
-    ctx.session.flush()
     consent = bool(data.get("consent_share"))
     case = Case(
-        beneficiary_id=beneficiary.id,
+        beneficiary=beneficiary,  # one flush inserts the person, then the case with the person's id
         owner_id=owner_id,
         referring_service_id=agreements.referring_service_id(ctx.session, owner_id),
         instance_id=ctx.instance_id,
@@ -129,7 +149,7 @@ def send_referral(ctx: OperationContext) -> dict:
     blocked = agreements.referral_block_reason_for_user_id(ctx.session, ctx.actor.id, agreements.today(ctx.now))
     if blocked:
         raise OperationRefused(blocked, field="offer_id")
-    offer = ctx.session.get(Offer, ctx.data.get("offer_id"))
+    offer = ctx.session.get(Offer, ctx.data.get("offer_id"), options=(joinedload(Offer.organization),))
     if offer is None or not offer.active or offer.organization.status != "approved":
         raise OperationRefused("L'offerta scelta non è disponibile nel catalogo.", field="offer_id")
     if offer.capacity_available <= 0:
@@ -150,7 +170,7 @@ def send_referral(ctx: OperationContext) -> dict:
     ctx.session.flush()
     _notify(
         ctx,
-        f"Nuovo invio n. {referral.id} per l'offerta «{offer.title}».",
+        message(N_("Nuovo invio n. %(number)s per l'offerta «%(offer)s»."), number=referral.id, offer=offer.title),
         "referral_received",
         case,
         organization_id=offer.organization_id,
@@ -185,12 +205,13 @@ def record_answer(ctx: OperationContext) -> dict:
         referral.capacity_reserved = True
         referral.status = "accettato"
         referral.first_appointment = _parse_date(ctx.data.get("first_appointment"))
-        outcome, text = "accettato", f"L'invio n. {referral.id} è stato accettato da {referral.organization.name}."
+        outcome, text = "accettato", N_("L'invio n. %(number)s è stato accettato da %(organization)s.")
     else:
         referral.status = "rifiutato"
         referral.decline_reason = ctx.data.get("decline_reason") or "altro"
-        outcome, text = "rifiutato", f"L'invio n. {referral.id} è stato rifiutato da {referral.organization.name}."
-    _notify(ctx, text, f"referral_{outcome}", referral.case, user_id=referral.case.owner_id)
+        outcome, text = "rifiutato", N_("L'invio n. %(number)s è stato rifiutato da %(organization)s.")
+    notice = message(text, number=referral.id, organization=referral.organization.name)
+    _notify(ctx, notice, f"referral_{outcome}", referral.case, user_id=referral.case.owner_id)
     context = referral_mail_context(
         referral,
         accepted=outcome == "accettato",
@@ -207,7 +228,11 @@ def expire_referral(ctx: OperationContext) -> dict:
     referral.status = "scaduto"
     _notify(
         ctx,
-        f"L'invio n. {referral.id} a {referral.organization.name} è scaduto senza risposta.",
+        message(
+            N_("L'invio n. %(number)s a %(organization)s è scaduto senza risposta."),
+            number=referral.id,
+            organization=referral.organization.name,
+        ),
         "referral_expired",
         referral.case,
         user_id=referral.case.owner_id,
@@ -221,7 +246,7 @@ def remind_organization(ctx: OperationContext) -> dict:
     referral = _referral(ctx)
     _notify(
         ctx,
-        f"Promemoria: l'invio n. {referral.id} attende ancora la vostra risposta.",
+        message(N_("Promemoria: l'invio n. %(number)s attende ancora la vostra risposta."), number=referral.id),
         "referral_reminder",
         referral.case,
         organization_id=referral.organization_id,
@@ -242,15 +267,20 @@ def remind_feedback(ctx: OperationContext) -> dict:
         return {}
     _notify(
         ctx,
-        f"Promemoria: restituite l'esito dell'invio n. {referral.id} accettato da voi.",
+        message(N_("Promemoria: restituite l'esito dell'invio n. %(number)s accettato da voi."), number=referral.id),
         "feedback_reminder",
         referral.case,
         organization_id=referral.organization_id,
     )
     _notify(
         ctx,
-        f"L'invio n. {referral.id} a {referral.organization.name} non ha ancora un esito: l'organizzazione è stata "
-        "sollecitata.",
+        message(
+            N_(
+                "L'invio n. %(number)s a %(organization)s non ha ancora un esito: l'organizzazione è stata sollecitata."
+            ),
+            number=referral.id,
+            organization=referral.organization.name,
+        ),
         "feedback_missing",
         referral.case,
         user_id=referral.case.owner_id,
@@ -271,7 +301,11 @@ def record_outcome(ctx: OperationContext) -> dict:
     referral.outcome_at = ctx.now
     _notify(
         ctx,
-        f"{referral.organization.name} ha restituito l'esito dell'invio n. {referral.id}.",
+        message(
+            N_("%(organization)s ha restituito l'esito dell'invio n. %(number)s."),
+            organization=referral.organization.name,
+            number=referral.id,
+        ),
         "outcome_received",
         referral.case,
         user_id=referral.case.owner_id,
@@ -286,7 +320,7 @@ def record_outcome(ctx: OperationContext) -> dict:
 
 def close_case(ctx: OperationContext) -> dict:
     """Close the case; a place reserved by an accepted referral goes back to the offer."""
-    case = _case(ctx)
+    case = _case(ctx, *CASE_WITH_REFERRALS)
     case.status = "closed"
     case.closed_at = ctx.now
     case.closing_outcome = ctx.data.get("closing_outcome")

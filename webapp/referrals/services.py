@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,20 +20,22 @@ from forms.vocabulary import (
     CLOSING_OUTCOMES,
     DECLINE_REASONS,
     INTERVENTION_OUTCOMES,
-    NEED_LABELS,
-    TARGET_GROUPS_BY_CODE,
+    label_for,
+    need_label,
+    target_group_label,
 )
 from webapp.auth.models import User
+from webapp.i18n.process_text import process_text
 from webapp.network.models import Offer
 from webapp.referrals.models import AccessLogEntry, Case, Referral
 
-CASE_STATUS_LABELS = {"open": "Aperto", "closed": "Chiuso"}
+CASE_STATUS_LABELS = {"open": _l("Aperto"), "closed": _l("Chiuso")}
 REFERRAL_STATUS_LABELS = {
-    "inviato": "In attesa di risposta",
-    "accettato": "Accettato",
-    "rifiutato": "Rifiutato",
-    "scaduto": "Scaduto senza risposta",
-    "concluso": "Concluso",
+    "inviato": _l("In attesa di risposta"),
+    "accettato": _l("Accettato"),
+    "rifiutato": _l("Rifiutato"),
+    "scaduto": _l("Scaduto senza risposta"),
+    "concluso": _l("Concluso"),
 }
 LABELS = {
     "decline_reason": dict(DECLINE_REASONS),
@@ -75,12 +79,12 @@ def log_access(
 
 # Why a manager opens a restricted case: one of these, plus their own words (recorded in the access log).
 ACCESS_REASONS = (
-    ("supervisione", "Supervisione del caso"),
-    ("sostituzione", "Sostituzione dell'assistente sociale in carico"),
-    ("reclamo", "Reclamo o segnalazione della persona"),
-    ("richiesta_autorita", "Richiesta dell'autorità giudiziaria o di polizia"),
-    ("diritto_accesso", "Richiesta di accesso della persona ai propri dati"),
-    ("altro", "Altro motivo (specificare)"),
+    ("supervisione", _l("Supervisione del caso")),
+    ("sostituzione", _l("Sostituzione dell'assistente sociale in carico")),
+    ("reclamo", _l("Reclamo o segnalazione della persona")),
+    ("richiesta_autorita", _l("Richiesta dell'autorità giudiziaria o di polizia")),
+    ("diritto_accesso", _l("Richiesta di accesso della persona ai propri dati")),
+    ("altro", _l("Altro motivo (specificare)")),
 )
 
 
@@ -120,9 +124,9 @@ def list_received_referrals(session: Session, user: User, limit: int = 50, offse
 def display_name(case: Case, viewer: User) -> str:
     """Names of restricted cases are hidden in lists for everyone but the social worker in charge."""
     if case.anonymized_at is not None:
-        return "Persona anonimizzata"
+        return _("Persona anonimizzata")
     if case.restricted and case.owner_id != viewer.id:
-        return f"{case.beneficiary.first_name[:1]}. (caso riservato)"
+        return _("%(initial)s. (caso riservato)", initial=case.beneficiary.first_name[:1])
     return case.beneficiary.full_name
 
 
@@ -133,13 +137,13 @@ def referral_view(referral: Referral) -> dict:
     view = {
         "referral_id": referral.id,
         "status": referral.status,
-        "status_label": REFERRAL_STATUS_LABELS.get(referral.status, referral.status),
+        "status_label": str(REFERRAL_STATUS_LABELS.get(referral.status, referral.status)),  # JSON-safe
         "offer_id": referral.offer_id,
         "offer_title": referral.offer.title,
         "first_name": person.first_name,
         "target_group": case.target_group,
-        "target_group_label": TARGET_GROUPS_BY_CODE[case.target_group].label,
-        "needs": [NEED_LABELS.get(n, n) for n in case.needs],
+        "target_group_label": target_group_label(case.target_group),
+        "needs": [need_label(n) for n in case.needs],
         "message": referral.message,
         "sent_at": referral.sent_at.isoformat(),
         "social_worker": case.owner.name,
@@ -174,8 +178,8 @@ def case_view(case: Case) -> dict:
             "address": person.address,
         },
         "target_group": case.target_group,
-        "target_group_label": TARGET_GROUPS_BY_CODE[case.target_group].label,
-        "needs": [NEED_LABELS.get(n, n) for n in case.needs],
+        "target_group_label": target_group_label(case.target_group),
+        "needs": [need_label(n) for n in case.needs],
         "referring_service": case.referring_service.name if case.referring_service else None,
         "notes": case.notes,
         "restricted": case.restricted,
@@ -189,10 +193,10 @@ def case_view(case: Case) -> dict:
                 "organization": r.organization.name,
                 "offer_title": r.offer.title,
                 "status": r.status,
-                "status_label": REFERRAL_STATUS_LABELS.get(r.status, r.status),
-                "decline_reason": LABELS["decline_reason"].get(r.decline_reason or "", None),
+                "status_label": str(REFERRAL_STATUS_LABELS.get(r.status, r.status)),
+                "decline_reason": label_for(DECLINE_REASONS, r.decline_reason) if r.decline_reason else None,
                 "answer_note": r.answer_note,
-                "outcome": LABELS["outcome"].get(r.outcome or "", None),
+                "outcome": label_for(INTERVENTION_OUTCOMES, r.outcome) if r.outcome else None,
                 "outcome_note": r.outcome_note,
             }
             for r in case.referrals
@@ -210,17 +214,17 @@ def latest_referral_for_organization(session: Session, case: Case, organization_
 
 
 def task_assignees(session: Session, tasks: list[HumanTask]) -> dict[int, str]:
-    """Who each open task waits for, in words: the organization's name or the person's."""
+    """Who each open task waits for, in words: the organization's name or the person's (else the lane, translated)."""
     from webapp.network.models import Organization
 
     names = {}
     for task in tasks:
         if task.organization_id is not None:
             organization = session.get(Organization, task.organization_id)
-            names[task.id] = organization.name if organization else (task.lane or "")
+            names[task.id] = organization.name if organization else (process_text(task.lane) or "")
         elif task.assignee_id is not None:
             person = session.get(User, task.assignee_id)
-            names[task.id] = person.name if person else (task.lane or "")
+            names[task.id] = person.name if person else (process_text(task.lane) or "")
     return names
 
 

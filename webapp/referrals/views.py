@@ -6,6 +6,8 @@ import time
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import Form, RadioField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
@@ -16,13 +18,17 @@ from forms.choices import choices
 from forms.referral import PresaInCaricoForm
 from webapp.access import roles_required
 from webapp.agreements.services import referral_block_reason
+from webapp.drafts import web as drafts
 from webapp.extensions import db
+from webapp.i18n import in_italian
 from webapp.referrals import services
 from webapp.tasks.services import FormInvalid, start_with_first_task
 from webapp.timeline import timeline_for_instance
 from webapp.workflow import get_engine
 
 bp = Blueprint("referrals", __name__)
+
+INTAKE_DRAFT = "presa_in_carico"  # the key of the intake's draft (one per social worker)
 
 
 @bp.route("/casi")
@@ -53,7 +59,9 @@ def new_case():
     general_errors: list[str] = []
     blocked = referral_block_reason(db.session, current_user)  # specialist services: only within an agreement
     if blocked and request.method == "GET":
-        return render_template("error.html", title="Presa in carico non disponibile", message=blocked), 403
+        return render_template("error.html", title=_("Presa in carico non disponibile"), message=blocked), 403
+    if request.method == "POST" and not blocked and (saved := drafts.draft_response(INTAKE_DRAFT)) is not None:
+        return saved
     if request.method == "POST":
         try:
             instance = start_with_first_task(db.session, engine, current_user, "percorso_beneficiario", request.form)
@@ -63,7 +71,8 @@ def new_case():
             general_errors.append(exc.message)
             status = 422
         else:
-            flash("Presa in carico registrata.", "success")
+            drafts.forget(INTAKE_DRAFT)
+            flash(_("Presa in carico registrata."), "success")
             actor = _actor()
             next_task = next(
                 (t for t in engine.open_tasks(db.session, instance.id) if engine.may_complete(t, actor)), None
@@ -71,10 +80,14 @@ def new_case():
             if next_task is not None:
                 return redirect(url_for("tasks.task_page", task_id=next_task.id))
             return redirect(url_for("tasks.worklist"))
-    form = PresaInCaricoForm(request.form if request.method == "POST" else None)
+    draft = None
     if request.method == "POST":
+        form = PresaInCaricoForm(request.form)
         form.validate()
-    intake = SimpleNamespace(title="Nuova presa in carico", form_key="presa_in_carico", due_at=None)
+    else:
+        formdata, draft = drafts.restored(INTAKE_DRAFT)
+        form = PresaInCaricoForm(formdata)
+    intake = SimpleNamespace(title=_("Nuova presa in carico"), form_key="presa_in_carico", due_at=None)
     return render_template(
         "tasks/task.html",
         task=intake,
@@ -83,6 +96,8 @@ def new_case():
         general_errors=general_errors,
         lock_version="",
         need_filter="",
+        draft=draft,
+        drafts_enabled=True,
     ), status
 
 
@@ -147,17 +162,20 @@ def referral_detail(referral_id: int):
 
 class AccessReasonForm(Form):
     reason = RadioField(
-        "Motivo", choices=choices(list(services.ACCESS_REASONS)), validators=[DataRequired("Scegli il motivo.")]
+        _l("Motivo"),
+        choices=choices(list(services.ACCESS_REASONS)),
+        validators=[DataRequired(_l("Scegli il motivo."))],
+        description=_l("Il motivo resta nel registro degli accessi, consultabile dalla persona."),
     )
     detail = TextAreaField(
-        "Spiegazione",
-        [Length(max=500, message="Al massimo 500 caratteri.")],
-        description="Obbligatoria per «Altro motivo»; resta nel registro degli accessi.",
+        _l("Spiegazione"),
+        [Length(max=500, message=_l("Al massimo 500 caratteri."))],
+        description=_l("Obbligatoria per «Altro motivo»; resta nel registro degli accessi."),
     )
 
     def validate_detail(self, field) -> None:
         if self.reason.data == "altro" and not (field.data or "").strip():
-            raise ValidationError("Spiega il motivo dell'accesso.")
+            raise ValidationError(_("Spiega il motivo dell'accesso."))
 
 
 @bp.route("/casi/<int:case_id>/motivo", methods=["GET", "POST"])
@@ -171,11 +189,12 @@ def access_reason(case_id: int):
         return redirect(url_for("referrals.case_detail", case_id=case.id))
     form = AccessReasonForm(request.form)
     if request.method == "POST" and form.validate():
-        label = dict(services.ACCESS_REASONS)[form.reason.data]
+        label = in_italian(dict(services.ACCESS_REASONS)[form.reason.data])  # the access log is kept in Italian
         detail = " ".join((form.detail.data or "").split())
         reasons = dict(session.get(REASONS_KEY) or {})
         reasons[str(case.id)] = [f"{label}: {detail}" if detail else label, int(time.time())]
         session[REASONS_KEY] = reasons
+        flash(_("Motivo registrato nel registro degli accessi: vale per i prossimi 30 minuti."), "info")
         return redirect(url_for("referrals.case_detail", case_id=case.id))
     return render_template("referrals/access_reason.html", case=case, form=form), (
         422 if request.method == "POST" else 200
@@ -189,13 +208,15 @@ def withdraw_consent(case_id: int):
     if case is None:
         abort(404)
     if request.form.get("conferma") != "si":
-        flash("Per registrare la revoca conferma la casella.", "warning")
+        flash(_("Per registrare la revoca conferma la casella."), "warning")
         return redirect(url_for("referrals.case_detail", case_id=case.id))
     services.withdraw_consent(db.session, current_user, case)
     db.session.commit()
     flash(
-        "Revoca del consenso registrata: la persona non può più essere inviata alla rete e le organizzazioni "
-        "non vedono più i suoi dati di contatto.",
+        _(
+            "Revoca del consenso registrata: la persona non può più essere inviata alla rete e le organizzazioni "
+            "non vedono più i suoi dati di contatto."
+        ),
         "success",
     )
     return redirect(url_for("referrals.case_detail", case_id=case.id))

@@ -22,6 +22,9 @@ ENVIRONMENT_SETTINGS = {
     "TESSERE_RATELIMIT_STORAGE_URI": str,  # e.g. redis://localhost:6379 with several gunicorn workers
     "TESSERE_PROXY_FIX": int,  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     "TESSERE_RETENTION_YEARS": int,  # years after closing before `tessere retention` anonymizes a case
+    "TESSERE_MAIL_RETENTION_DAYS": int,  # days a sent e-mail is kept before `tessere retention` deletes it
+    "TESSERE_TOTP_KEY": str,  # key that encrypts the TOTP secrets at rest (default: derived from SECRET_KEY)
+    "TESSERE_SCHEDA_MIN_SECONDS": float,  # public scheda posted sooner than this is a bot's (membership/antispam.py)
     "SESSION_COOKIE_SECURE": _flag,  # force Secure cookies (they are Secure anyway on HTTPS requests)
 }
 

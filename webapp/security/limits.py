@@ -8,6 +8,7 @@ unless `RATELIMIT_ENABLED` is set (the test that checks them does).
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -41,6 +42,6 @@ def init_app(app: Flask) -> None:
             return {"error": "Troppe richieste: riprova più tardi."}, 429
         return render_template(
             "error.html",
-            title="Troppi tentativi",
-            message="Sono stati fatti troppi tentativi in poco tempo. Attendi qualche minuto e riprova.",
+            title=_("Troppi tentativi"),
+            message=_("Sono stati fatti troppi tentativi in poco tempo. Attendi qualche minuto e riprova."),
         ), 429

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -82,7 +83,7 @@ def use_link(session: Session, token: str, password: str, now: datetime | None =
     now = now or datetime.now(UTC)
     link = valid_link(session, token, now)
     if link is None:
-        raise AccountError("Il collegamento non è valido o è scaduto: chiedine uno nuovo.")
+        raise AccountError(_("Il collegamento non è valido o è scaduto: chiedine uno nuovo."))
     set_password(session, link.user, password)
     link.used_at = now
     session.execute(

@@ -9,6 +9,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # Argon2 takes any length; a cap keeps a huge POST from costing anything extra
 
@@ -30,21 +32,21 @@ def _core(password: str) -> str:
 def password_problem(password: str, email: str | None = None) -> str | None:
     """The reason this password is refused (Italian), or None when it is acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"La password deve avere almeno {MIN_PASSWORD_LENGTH} caratteri."
+        return _("La password deve avere almeno %(n)d caratteri.", n=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"La password può avere al massimo {MAX_PASSWORD_LENGTH} caratteri."
+        return _("La password può avere al massimo %(n)d caratteri.", n=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
     common = common_passwords()
     if lowered in common or _core(password) in common or lowered.replace(" ", "") in common:
-        return "Questa password è tra le più usate e facili da indovinare: scegline un'altra."
+        return _("Questa password è tra le più usate e facili da indovinare: scegline un'altra.")
     if len(set(lowered)) <= 3:
-        return "La password è troppo ripetitiva: scegline una più varia."
+        return _("La password è troppo ripetitiva: scegline una più varia.")
     if _is_repetition(lowered):
-        return "La password è troppo ripetitiva: scegline una più varia."
+        return _("La password è troppo ripetitiva: scegline una più varia.")
     if email:
         local = email.split("@", 1)[0].lower()
         if lowered == email.lower() or (len(local) >= 4 and local in lowered and len(lowered) - len(local) < 6):
-            return "La password non può essere simile al tuo indirizzo e-mail."
+            return _("La password non può essere simile al tuo indirizzo e-mail.")
     return None
 
 

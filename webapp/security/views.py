@@ -6,10 +6,13 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import EmailField, Form, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from forms.validators import no_control_characters
 from webapp.auth.models import User
 from webapp.auth.services import AccountError, check_password, create_token, revoke_token, set_password, tokens_of
 from webapp.auth.views import PENDING_SECOND_FACTOR, finish_login
@@ -24,35 +27,58 @@ SECOND_FACTOR_WINDOW = 300  # seconds between the password and the code
 
 
 class CodeForm(Form):
-    code = StringField("Codice di verifica", [DataRequired("Inserisci il codice a 6 cifre."), Length(max=12)])
+    code = StringField(
+        _l("Codice di verifica"),
+        [DataRequired(_l("Inserisci il codice a 6 cifre.")), Length(max=12)],
+        description=_l("Le 6 cifre mostrate ora dall'app di autenticazione."),
+    )
 
 
 class ForgotForm(Form):
-    email = EmailField("E-mail", [DataRequired("Inserisci l'e-mail."), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"),
+        [DataRequired(_l("Inserisci l'e-mail.")), Length(max=200), no_control_characters],
+        description=_l("Ti inviamo a questo indirizzo un link per scegliere una nuova password."),
+    )
 
 
 class NewPasswordForm(Form):
     password = PasswordField(
-        "Nuova password",
-        [DataRequired("Inserisci la nuova password."), Length(max=256)],
-        description=f"Almeno {MIN_PASSWORD_LENGTH} caratteri; evita parole comuni. Una frase di più parole va bene.",
+        _l("Nuova password"),
+        [DataRequired(_l("Inserisci la nuova password.")), Length(max=256)],
+        description=_l(
+            "Almeno %(n)d caratteri; evita parole comuni. Una frase di più parole va bene.", n=MIN_PASSWORD_LENGTH
+        ),
     )
     confirm = PasswordField(
-        "Ripeti la nuova password",
-        [DataRequired("Ripeti la password."), EqualTo("password", "Le due password non coincidono.")],
+        _l("Ripeti la nuova password"),
+        [DataRequired(_l("Ripeti la password.")), EqualTo("password", _l("Le due password non coincidono."))],
+        description=_l("Scrivi di nuovo la stessa password, per evitare errori di battitura."),
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Password attuale", [DataRequired("Inserisci la password attuale."), Length(max=256)])
+    current = PasswordField(
+        _l("Password attuale"),
+        [DataRequired(_l("Inserisci la password attuale.")), Length(max=256)],
+        description=_l("Serve a confermare che sei tu."),
+    )
 
 
 class TokenForm(Form):
-    label = StringField("Nome del token", [Length(max=100)], description="Per riconoscerlo, es. «script del SIS».")
+    label = StringField(
+        _l("Nome del token"),
+        [Length(max=100), no_control_characters],
+        description=_l("Per riconoscerlo, es. «script del SIS»."),
+    )
 
 
 class DisableForm(Form):
-    current = PasswordField("Password attuale", [DataRequired("Inserisci la password attuale."), Length(max=256)])
+    current = PasswordField(
+        _l("Password attuale"),
+        [DataRequired(_l("Inserisci la password attuale.")), Length(max=256)],
+        description=_l("Serve a confermare che sei tu."),
+    )
 
 
 def _pending_key() -> str:
@@ -72,14 +98,14 @@ def login_code():
     fresh = time.time() - pending.get("at", 0) < SECOND_FACTOR_WINDOW
     if user is None or not user.active or not fresh or pending.get("fingerprint") != user.session_fingerprint():
         session.pop(PENDING_SECOND_FACTOR, None)
-        flash("La verifica è scaduta: accedi di nuovo.", "warning")
+        flash(_("La verifica è scaduta: accedi di nuovo."), "warning")
         return redirect(url_for("auth.login"))
     form = CodeForm(request.form)
     if request.method == "POST" and form.validate():
         if totp.verify_and_consume(user, form.code.data):
             db.session.commit()
             return finish_login(user, pending.get("next"))
-        form.code.errors = [*form.code.errors, "Il codice non è corretto o è già stato usato."]
+        form.code.errors = [*form.code.errors, _("Il codice non è corretto o è già stato usato.")]
     status = 401 if request.method == "POST" else 200
     return render_template("security/login_code.html", form=form), status
 
@@ -94,8 +120,10 @@ def forgot_password():
         links.request_password_reset(db.session, form.email.data)
         db.session.commit()
         flash(
-            "Se l'indirizzo corrisponde a un account attivo, riceverai a breve un'e-mail con un collegamento "
-            "per scegliere una nuova password (valido un'ora).",
+            _(
+                "Se l'indirizzo corrisponde a un account attivo, riceverai a breve un'e-mail con un collegamento "
+                "per scegliere una nuova password (valido un'ora)."
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -109,9 +137,11 @@ def reset_password(token: str):
     if link is None:
         return render_template(
             "error.html",
-            title="Collegamento non valido",
-            message="Il collegamento non è valido, è già stato usato o è scaduto. Puoi chiederne uno nuovo dalla "
-            "pagina di accesso («Hai dimenticato la password?»).",
+            title=_("Collegamento non valido"),
+            message=_(
+                "Il collegamento non è valido, è già stato usato o è scaduto. Puoi chiederne uno nuovo dalla "
+                "pagina di accesso («Hai dimenticato la password?»)."
+            ),
         ), 404
     form = NewPasswordForm(request.form)
     status = 200
@@ -125,7 +155,7 @@ def reset_password(token: str):
                 db.session.rollback()
                 form.password.errors = [*form.password.errors, str(exc)]
             else:
-                flash(f"Password impostata per {user.email}: ora puoi accedere.", "success")
+                flash(_("Password impostata per %(email)s: ora puoi accedere.", email=user.email), "success")
                 return redirect(url_for("auth.login"))
     response = render_template("security/reset_password.html", form=form, purpose=link.purpose)
     return response, status
@@ -159,7 +189,7 @@ def change_password():
         status = 422
         if form.validate():
             if not check_password(current_user, form.current.data):
-                form.current.errors = [*form.current.errors, "La password attuale non è corretta."]
+                form.current.errors = [*form.current.errors, _("La password attuale non è corretta.")]
             else:
                 user = current_user._get_current_object()
                 try:
@@ -170,7 +200,9 @@ def change_password():
                     form.password.errors = [*form.password.errors, str(exc)]
                 else:
                     finish_login(user, None, welcome=False)  # the session id follows the new password
-                    flash("Password cambiata. Le altre sessioni aperte con la vecchia password sono chiuse.", "success")
+                    flash(
+                        _("Password cambiata. Le altre sessioni aperte con la vecchia password sono chiuse."), "success"
+                    )
                     return redirect(url_for("security.account"))
     return render_template("security/change_password.html", form=form), status
 
@@ -190,18 +222,22 @@ def totp_setup():
         if form.validate():
             user.totp_last_step = None
             if totp.verify_and_consume(user, form.code.data, secret=secret):
-                user.totp_secret = secret
+                totp.set_secret(user, secret)  # stored encrypted
                 db.session.commit()
                 session.pop(PENDING_TOTP_SECRET, None)
-                flash("Verifica in due passaggi attivata: al prossimo accesso ti chiederemo il codice.", "success")
+                flash(_("Verifica in due passaggi attivata: al prossimo accesso ti chiederemo il codice."), "success")
                 return redirect(url_for("security.account"))
             db.session.rollback()
-            form.code.errors = [*form.code.errors, "Il codice non è corretto: controlla l'ora del telefono e riprova."]
+            form.code.errors = [
+                *form.code.errors,
+                _("Il codice non è corretto: controlla l'ora del telefono e riprova."),
+            ]
     return render_template(
         "security/totp_setup.html",
         form=form,
         secret=totp.grouped(secret),
         uri=totp.provisioning_uri(secret, user.email),
+        qr=totp.qr_data_uri(totp.provisioning_uri(secret, user.email)),
         required=totp.needs_totp_setup(user),
         replacing=bool(user.totp_secret),
     ), status
@@ -212,16 +248,16 @@ def totp_setup():
 def totp_disable():
     user = current_user._get_current_object()
     if totp.totp_required_for(user):
-        flash("Per il tuo ruolo la verifica in due passaggi è obbligatoria: puoi solo sostituire l'app.", "warning")
+        flash(_("Per il tuo ruolo la verifica in due passaggi è obbligatoria: puoi solo sostituire l'app."), "warning")
         return redirect(url_for("security.account"))
     form = DisableForm(request.form)
     if not form.validate() or not check_password(user, form.current.data):
-        flash("Password non corretta: la verifica in due passaggi resta attiva.", "danger")
+        flash(_("Password non corretta: la verifica in due passaggi resta attiva."), "danger")
         return redirect(url_for("security.account"))
     user.totp_secret = None
     user.totp_last_step = None
     db.session.commit()
-    flash("Verifica in due passaggi disattivata.", "info")
+    flash(_("Verifica in due passaggi disattivata."), "info")
     return redirect(url_for("security.account"))
 
 
@@ -243,5 +279,5 @@ def revoke_token_page(token_id: int):
     if row is None:
         abort(404)
     db.session.commit()
-    flash("Token revocato: da ora non dà più accesso.", "success")
+    flash(_("Token revocato: da ora non dà più accesso."), "success")
     return redirect(url_for("security.account"))

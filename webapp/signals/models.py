@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,10 +23,10 @@ TAKEN_IN_CHARGE = "presa_in_carico"
 CLOSED = "chiusa"
 
 STATUS_LABELS = {
-    RECEIVED: "In valutazione al Servizio sociale",
-    INFO_REQUESTED: "Informazioni richieste all'organizzazione",
-    TAKEN_IN_CHARGE: "Presa in carico dal Servizio sociale",
-    CLOSED: "Chiusa",
+    RECEIVED: _l("In valutazione al Servizio sociale"),
+    INFO_REQUESTED: _l("Informazioni richieste all'organizzazione"),
+    TAKEN_IN_CHARGE: _l("Presa in carico dal Servizio sociale"),
+    CLOSED: _l("Chiusa"),
 }
 
 STATUS_BADGES = {RECEIVED: "info", INFO_REQUESTED: "warning", TAKEN_IN_CHARGE: "success", CLOSED: "secondary"}
@@ -78,7 +79,7 @@ class Signal(Base):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def status_badge(self) -> str:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from engine import OperationContext, OperationRefused, OperationRegistry
 from forms.signals import CLOSING_REASONS, MAX_INFO_REQUESTS
+from forms.vocabulary import italian
+from webapp.notifications.messages import N_, message, notification_text
+from webapp.notifications.messages import label as interface_label
 from webapp.referrals.models import Notification
-from webapp.signals import mail
+from webapp.signals import mail, system_messages
 from webapp.signals.models import CLOSED, INFO_REQUESTED, RECEIVED, TAKEN_IN_CHARGE, Signal, SignalMessage
 
 INFO_DAYS = 15  # the diagram's timer on the organization's answer (P15D)
@@ -44,10 +49,16 @@ def _signal(ctx: OperationContext) -> Signal:
     return signal
 
 
-def _tell_organization(ctx: OperationContext, signal: Signal, text: str, kind: str) -> None:
+def _tell_organization(ctx: OperationContext, signal: Signal, notice: dict, kind: str) -> None:
+    """An in-app notification: its Italian text, and its message for each reader's language (notifications.messages)."""
     ctx.session.add(
         Notification(
-            user_id=None, organization_id=signal.organization_id, case_id=None, kind=kind, text=text, created_at=ctx.now
+            user_id=None,
+            organization_id=signal.organization_id,
+            case_id=None,
+            kind=kind,
+            **notification_text(notice),
+            created_at=ctx.now,
         )
     )
 
@@ -63,7 +74,7 @@ def register_signal(ctx: OperationContext) -> dict:
     data = ctx.data
     organization_id = data.get("organization_id")
     if not organization_id or not data.get("consent"):
-        raise OperationRefused("Senza il consenso della persona non è possibile segnalarla.", field="consent")
+        raise OperationRefused(_("Senza il consenso della persona non è possibile segnalarla."), field="consent")
     signal = Signal(
         organization_id=int(organization_id),
         reported_by_id=ctx.actor.id,
@@ -104,14 +115,17 @@ def record_evaluation(ctx: OperationContext) -> dict:
     """The social worker's decision; a request for information goes to the organization (at most three times)."""
     signal = _signal(ctx)
     if signal.status in (TAKEN_IN_CHARGE, CLOSED):
-        raise OperationRefused("La segnalazione è già stata decisa.")
+        raise OperationRefused(_("La segnalazione è già stata decisa."))
     decision = ctx.data.get("decisione")
     signal.updated_at = ctx.now
     if decision == "richiedi_informazioni":
         if signal.info_requests >= MAX_INFO_REQUESTS:
             raise OperationRefused(
-                f"All'organizzazione sono già state chieste informazioni {MAX_INFO_REQUESTS} volte: ora decidi se "
-                "avviare la presa in carico o chiudere la segnalazione.",
+                _(
+                    "All'organizzazione sono già state chieste informazioni %(n)s volte: ora decidi se "
+                    "avviare la presa in carico o chiudere la segnalazione.",
+                    n=MAX_INFO_REQUESTS,
+                ),
                 field="decisione",
             )
         signal.info_requests += 1
@@ -120,7 +134,9 @@ def record_evaluation(ctx: OperationContext) -> dict:
         _tell_organization(
             ctx,
             signal,
-            f"Il Servizio sociale chiede altre informazioni sulla segnalazione n. {signal.id}.",
+            message(
+                N_("Il Servizio sociale chiede altre informazioni sulla segnalazione n. %(number)s."), number=signal.id
+            ),
             "signal_question",
         )
         mail.mail_organization(
@@ -138,7 +154,7 @@ def record_evaluation(ctx: OperationContext) -> dict:
         signal.closing_reason = ctx.data.get("motivo_chiusura") or "altro"
         signal.closing_message = (ctx.data.get("messaggio") or "").strip() or None
     elif decision != "presa_in_carico":
-        raise OperationRefused("Scegli come proseguire.", field="decisione")
+        raise OperationRefused(_("Scegli come proseguire."), field="decisione")
     ctx.forget_keys("domanda", "messaggio")
     return {}
 
@@ -155,7 +171,7 @@ def record_information(ctx: OperationContext) -> dict:
 def information_expired(ctx: OperationContext) -> dict:
     """No answer in time: the signal goes back to the social service, which decides with what it has."""
     signal = _signal(ctx)
-    _message(ctx, signal, "scaduta", f"L'organizzazione non ha risposto entro {INFO_DAYS} giorni.")
+    _message(ctx, signal, "scaduta", system_messages.no_answer(INFO_DAYS))
     signal.status = RECEIVED
     signal.updated_at = ctx.now
     return {}
@@ -169,7 +185,7 @@ def open_case(ctx: OperationContext) -> dict:
 
     signal = _signal(ctx)
     if ctx.actor.id is None:
-        raise OperationRefused("Solo un'assistente sociale può avviare la presa in carico.")
+        raise OperationRefused(_("Solo un'assistente sociale può avviare la presa in carico."))
     engine = get_engine()
     if engine.latest_version(ctx.session, CASE_PROCESS_KEY) is None:
         raise OperationRefused("Il processo della presa in carico non è pubblicato: avvisa gli amministratori.")
@@ -180,10 +196,11 @@ def open_case(ctx: OperationContext) -> dict:
     signal.owner_id = ctx.actor.id
     signal.case_instance_id = instance.id
     signal.decided_at = signal.updated_at = ctx.now
-    _message(ctx, signal, "esito", "Presa in carico dal Servizio sociale.")
-    _tell_organization(
-        ctx, signal, f"La segnalazione n. {signal.id} è stata presa in carico dal Servizio sociale.", "signal_taken"
+    _message(ctx, signal, "esito", system_messages.taken_in_charge())
+    notice = message(
+        N_("La segnalazione n. %(number)s è stata presa in carico dal Servizio sociale."), number=signal.id
     )
+    _tell_organization(ctx, signal, notice, "signal_taken")
     mail.mail_organization(
         ctx.session,
         signal.organization_id,
@@ -202,9 +219,15 @@ def close_signal(ctx: OperationContext) -> dict:
     signal.status = CLOSED
     signal.closing_reason = signal.closing_reason or "altro"
     signal.decided_at = signal.updated_at = ctx.now
-    reason = CLOSING_REASON_LABELS.get(signal.closing_reason, signal.closing_reason)
-    _message(ctx, signal, "esito", f"Segnalazione chiusa. Motivo: {reason}.")
-    _tell_organization(ctx, signal, f"La segnalazione n. {signal.id} è stata chiusa: {reason}.", "signal_closed")
+    reason = italian(CLOSING_REASON_LABELS.get(signal.closing_reason, signal.closing_reason))  # stored and mailed
+    _message(ctx, signal, "esito", system_messages.closed(reason))
+    label_of_reason = CLOSING_REASON_LABELS.get(signal.closing_reason)
+    notice = message(
+        N_("La segnalazione n. %(number)s è stata chiusa: %(reason)s."),
+        number=signal.id,
+        reason=interface_label(label_of_reason) if label_of_reason is not None else reason,
+    )
+    _tell_organization(ctx, signal, notice, "signal_closed")
     mail.mail_organization(
         ctx.session,
         signal.organization_id,

@@ -7,6 +7,7 @@ Thin: parse the request, call `services`, render. The evaluation and the organiz
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import OperationRefused
@@ -14,6 +15,7 @@ from forms.signals import SegnalazioneForm
 from forms.vocabulary import TARGET_GROUPS
 from webapp.access import roles_required
 from webapp.auth.services import actor_for
+from webapp.drafts import web as drafts
 from webapp.extensions import db
 from webapp.signals import services
 from webapp.signals.models import STATUS_LABELS
@@ -22,6 +24,7 @@ from webapp.workflow import get_engine
 bp = Blueprint("signals", __name__)
 
 PER_PAGE = 50
+SIGNAL_DRAFT = "signal:new"  # the key of an operator's draft of a new signal
 
 
 def _need_groups() -> list[tuple[str, list[str]]]:
@@ -57,11 +60,16 @@ def new_signal():
     if not services.may_signal(current_user):
         return render_template(
             "error.html",
-            title="Segnalazione non disponibile",
-            message="Solo gli operatori delle organizzazioni iscritte alla rete possono segnalare una persona al "
-            "Servizio sociale.",
+            title=_("Segnalazione non disponibile"),
+            message=_(
+                "Solo gli operatori delle organizzazioni iscritte alla rete possono segnalare una persona al "
+                "Servizio sociale."
+            ),
         ), 403
-    form = SegnalazioneForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and (saved := drafts.draft_response(SIGNAL_DRAFT)) is not None:
+        return saved
+    formdata, draft = (request.form, None) if request.method == "POST" else drafts.restored(SIGNAL_DRAFT)
+    form = SegnalazioneForm(formdata)
     status = 200
     general_errors: list[str] = []
     if request.method == "POST":
@@ -77,13 +85,14 @@ def new_signal():
                 general_errors.append(exc.message)
             status = 422
         else:
+            drafts.forget(SIGNAL_DRAFT)
             flash(
-                f"Segnalazione n. {signal.id} inviata al Servizio sociale. Qui ne vedrete lo stato.",
+                _("Segnalazione n. %(n)s inviata al Servizio sociale. Qui ne vedrete lo stato.", n=signal.id),
                 "success",
             )
             return redirect(url_for("signals.signal_detail", signal_id=signal.id))
     return render_template(
-        "signals/new.html", form=form, need_groups=_need_groups(), general_errors=general_errors
+        "signals/new.html", form=form, need_groups=_need_groups(), general_errors=general_errors, draft=draft
     ), status
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -34,14 +35,14 @@ class FormInvalid(Exception):
 def visible_task(session: Session, engine: Engine, user: User, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None or not engine.may_complete(task, actor_for(user)):
-        raise TaskNotFound("Attività non trovata.")
+        raise TaskNotFound(_("Attività non trovata."))
     return task
 
 
 def build_form(session: Session, task: HumanTask, formdata: MultiDict | None, need: str | None = None) -> Form:
     form_cls = FORM_CLASSES.get(task.form_key or "")
     if form_cls is None:
-        raise TaskNotFound(f"Modulo sconosciuto: {task.form_key}")
+        raise TaskNotFound(_("Modulo sconosciuto: %(key)s", key=task.form_key))
     form = form_cls(formdata)
     if task.form_key == "scelta_offerta":
         case = case_for_instance(session, task.instance_id)
@@ -76,7 +77,7 @@ def complete_task(
     try:
         task = visible_task(session, engine, user, task_id)
         if task.status != "open":
-            raise TaskConflict("Questa attività non è più aperta: è già stata completata o annullata.")
+            raise TaskConflict(_("Questa attività non è più aperta: è già stata completata o annullata."))
         form = build_form(session, task, formdata)
         if not form.validate():
             raise FormInvalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
@@ -94,7 +95,7 @@ def complete_task(
     except OperationalError as exc:
         session.rollback()
         if "locked" in str(exc).lower():  # SQLite: another writer held the database
-            raise TaskConflict("Il caso è occupato da un'altra operazione: riprova tra un istante.") from None
+            raise TaskConflict(_("Il caso è occupato da un'altra operazione: riprova tra un istante.")) from None
         raise
     except (FormInvalid, OperationRefused, TaskConflict, TaskNotFound):
         session.rollback()
@@ -117,7 +118,7 @@ def start_with_first_task(
         actor = actor_for(user)
         first = next((t for t in engine.open_tasks(session, instance.id) if engine.may_complete(t, actor)), None)
         if first is None:
-            raise TaskNotFound("Il processo non inizia con un'attività di chi lo avvia.")
+            raise TaskNotFound(_("Il processo non inizia con un'attività di chi lo avvia."))
         form = build_form(session, first, formdata)
         if not form.validate():
             raise FormInvalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
@@ -140,3 +141,56 @@ def start_process(session: Session, engine: Engine, user: User, process_key: str
     except Exception:
         session.rollback()
         raise
+
+
+# ------------------------------------------------------------------------------------------- group tasks
+def claim_task(session: Session, engine: Engine, user: User, task_id: int, take_over: bool = False) -> HumanTask:
+    """Take on a group task (or take it over from a colleague, where allowed); commit, or roll back and raise."""
+    try:
+        task = engine.claim(session, task_id, actor_for(user), take_over=take_over)
+        session.commit()
+        return task
+    except OperationalError as exc:
+        session.rollback()
+        if "locked" in str(exc).lower():  # SQLite: another writer held the database
+            raise TaskConflict(_("Il caso è occupato da un'altra operazione: riprova tra un istante.")) from None
+        raise
+    except Exception:
+        session.rollback()
+        raise
+
+
+def release_task(session: Session, engine: Engine, user: User, task_id: int) -> HumanTask:
+    """Give a claimed group task back to its group; commit, or roll back and raise."""
+    try:
+        task = engine.release(session, task_id, actor_for(user))
+        session.commit()
+        return task
+    except Exception:
+        session.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """What the task page says about who is on a task, and which buttons it offers."""
+
+    group_task: bool
+    claimed_by_name: str | None
+    mine: bool
+    may_take_over: bool
+
+    @property
+    def claimed_by_other(self) -> bool:
+        return self.claimed_by_name is not None and not self.mine
+
+
+def claim_state(session: Session, engine: Engine, user: User, task: HumanTask) -> ClaimState:
+    claimant = session.get(User, task.claimed_by_id) if task.claimed_by_id is not None else None
+    mine = task.claimed_by_id is not None and task.claimed_by_id == user.id
+    return ClaimState(
+        group_task=task.assignee_id is None,
+        claimed_by_name=claimant.name if claimant is not None else None,
+        mine=mine,
+        may_take_over=task.claimed_by_id is not None and not mine and engine.may_take_over(task, actor_for(user)),
+    )

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import OperationRefused, TaskConflict, TaskNotFound
-from engine.service import as_utc
 from webapp.auth.services import actor_for
+from webapp.drafts import web as drafts
 from webapp.extensions import db
-from webapp.referrals.services import (
-    case_for_instance,
-    display_name,
-    latest_referral_for_organization,
-    task_context,
+from webapp.i18n.process_text import process_text
+from webapp.referrals.services import case_for_instance, task_context
+from webapp.tasks.services import (
+    FormInvalid,
+    build_form,
+    claim_state,
+    claim_task,
+    complete_task,
+    release_task,
+    visible_task,
 )
-from webapp.tasks.services import FormInvalid, build_form, complete_task, visible_task
+from webapp.tasks.worklist import (
+    PAGE_PARAMS,
+    PAGE_SORTS,
+    PAGE_STATES,
+    STATE_LABELS,
+    WorklistArgsInvalid,
+    WorklistFilters,
+    load_worklist,
+    organization_options,
+    parse_filters,
+    target_group_options,
+)
 from webapp.workflow import get_engine
 
 bp = Blueprint("tasks", __name__)
@@ -33,45 +48,76 @@ def home():
 @bp.route("/attivita")
 @login_required
 def worklist():
-    page = max(request.args.get("pagina", 1, type=int), 1)
-    tasks, total = get_engine().worklist(
-        db.session, actor_for(current_user), limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-    )
-    rows = []
-    now = datetime.now(UTC)
-    for task in tasks:
-        case = case_for_instance(db.session, task.instance_id)
-        due = as_utc(task.due_at)
-        rows.append(
-            {
-                "task": task,
-                "case": case,
-                "person": _person_label(case) if case is not None else _subject(task),
-                "due": due,
-                "overdue": due is not None and due < now,
-            }
-        )
+    page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), 1_000_000)
+    try:
+        filters = parse_filters(request.args, current_user)
+        filter_error = None
+    except WorklistArgsInvalid as exc:
+        filters, filter_error = WorklistFilters(), str(exc)
+    result = load_worklist(db.session, get_engine(), current_user, filters, page=page, per_page=PER_PAGE)
     return render_template(
-        "tasks/worklist.html", rows=rows, total=total, page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    )
+        "tasks/worklist.html",
+        result=result,
+        rows=result.rows,
+        total=result.total,
+        page=page,
+        pages=result.pages,
+        filters=filters,
+        filter_error=filter_error,
+        args=_kept_args(request.args),
+        organizations=organization_options(db.session, current_user),
+        target_groups=target_group_options(current_user),
+        states=STATE_LABELS,
+        page_states={v: k for k, v in PAGE_STATES.items()},
+        page_sorts={v: k for k, v in PAGE_SORTS.items()},
+    ), (400 if filter_error else 200)
 
 
-def _subject(task) -> str | None:
-    """What a task without a case is about (a signal, a citizen's request), as its process names it."""
-    from webapp.workflow import process_pages
-
-    pages = process_pages(task.process_key)
-    return pages.subject(db.session, current_user, task) if pages is not None else None
+def _kept_args(args) -> dict[str, str]:
+    """The filters in the URL, kept by the pagination and the sortable headers (never the page number)."""
+    return {name: args[name] for name in PAGE_PARAMS.values() if args.get(name)}
 
 
-def _person_label(case) -> str | None:
-    """How a worklist row names the person: organizations see the referral they received, never the case."""
-    if case is None:
-        return None
-    if current_user.role == "association":
-        referral = latest_referral_for_organization(db.session, case, current_user.organization_id)
-        return f"{case.beneficiary.first_name} · invio n. {referral.id}" if referral else None
-    return f"{display_name(case, current_user)} · caso n. {case.id}"
+@bp.post("/attivita/<int:task_id>/prendi-in-carico")
+@login_required
+def claim(task_id: int):
+    try:
+        task = claim_task(db.session, get_engine(), current_user, task_id, take_over=request.form.get("rileva") == "1")
+    except TaskNotFound:
+        abort(404)
+    except TaskConflict as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(
+            _("Hai preso in carico «%(title)s»: ora solo tu puoi completarla.", title=process_text(task.title)),
+            "success",
+        )
+    return redirect(_back_to(task_id))
+
+
+@bp.post("/attivita/<int:task_id>/rilascia")
+@login_required
+def release(task_id: int):
+    try:
+        task = release_task(db.session, get_engine(), current_user, task_id)
+    except TaskNotFound:
+        abort(404)
+    except TaskConflict as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(
+            _("Hai rilasciato «%(title)s»: torna disponibile per tutto il gruppo.", title=process_text(task.title)),
+            "success",
+        )
+    return redirect(_back_to(task_id))
+
+
+def _back_to(task_id: int) -> str:
+    """Back where the button was: the worklist (with its filters) or the task's page."""
+    target = request.form.get("torna", "")
+    if target.startswith("/attivita") and not target.startswith("//"):
+        return target
+    return url_for("tasks.task_page", task_id=task_id)
 
 
 @bp.route("/attivita/<int:task_id>", methods=["GET", "POST"])
@@ -86,10 +132,13 @@ def task_page(task_id: int):
     if dedicated and request.method == "GET":  # a capability shows this task on its own page (monitoring)
         return redirect(url_for(dedicated, task_id=task_id))
     if task.status != "open":
-        flash("Questa attività è già stata completata.", "info")
+        flash(_("Questa attività è già stata completata."), "info")
         return redirect(url_for("tasks.worklist"))
     status = 200
     general_errors: list[str] = []
+    draft_key, draft = f"task:{task_id}", None
+    if request.method == "POST" and (saved := drafts.draft_response(draft_key)) is not None:
+        return saved
     if request.method == "POST":
         try:
             instance = complete_task(
@@ -117,7 +166,8 @@ def task_page(task_id: int):
             flash(str(exc), "warning")
             return redirect(url_for("tasks.worklist"))
         else:
-            flash(f"«{task.title}» completata.", "success")
+            drafts.forget(draft_key)
+            flash(_("«%(title)s» completata.", title=process_text(task.title)), "success")
             actor = actor_for(current_user)
             next_task = next(
                 (t for t in engine.open_tasks(db.session, instance.id) if engine.may_complete(t, actor)), None
@@ -138,15 +188,20 @@ def task_page(task_id: int):
                 return redirect(url_for("referrals.case_detail", case_id=case.id))
             return redirect(url_for("tasks.worklist"))
     else:
-        form = build_form(db.session, task, None, need=request.args.get("bisogno") or None)
+        formdata, draft = drafts.restored(draft_key)
+        form = build_form(db.session, task, formdata, need=request.args.get("bisogno") or None)
     context = task_context(db.session, current_user, task)
+    claim_info = claim_state(db.session, engine, current_user, task)
     db.session.commit()  # the access log entry
     return render_template(
         "tasks/task.html",
         task=task,
+        claim=claim_info,
         form=form,
         context=context,
         general_errors=general_errors,
         lock_version=task.instance.lock_version,
         need_filter=request.args.get("bisogno", ""),
+        draft=draft,
+        drafts_enabled=True,
     ), status

@@ -5,13 +5,20 @@
  * named by its canvas's data-chart-source (no inline scripts: the pages run under a CSP without 'unsafe-inline').
  * Every chart has its table beside it, which is what screen readers use; the canvas carries role="img" and a label.
  * Values hidden for privacy ("<5") arrive as null and are simply not drawn.
+ * The page's language (number format, the tooltip of a hidden value) comes from the JSON block #i18n-dashboard.
  */
 (function () {
   "use strict";
 
   // Colour-blind safe (Okabe–Ito), starting with the bootstrap-italia primary blue.
   var PALETTE = ["#0066CC", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#5C6F82", "#F0E442"];
-  var numbers = new Intl.NumberFormat("it-IT", { maximumFractionDigits: 1 });
+  var TEXT = (function () {
+    var block = document.getElementById("i18n-dashboard");
+    var defaults = { locale: "it-IT", hidden: "valore nascosto" };
+    if (!block) { return defaults; }
+    try { return Object.assign(defaults, JSON.parse(block.textContent)); } catch (e) { return defaults; }
+  })();
+  var numbers = new Intl.NumberFormat(TEXT.locale, { maximumFractionDigits: 1 });
 
   function datasetsFor(spec) {
     var doughnut = spec.type === "doughnut";
@@ -41,13 +48,13 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        locale: "it-IT",
+        locale: TEXT.locale,
         plugins: {
           legend: { position: "bottom", labels: { font: { family: "'Titillium Web', sans-serif" } } },
           tooltip: {
             callbacks: {
               label: function (item) {
-                var value = item.raw === null || item.raw === undefined ? "valore nascosto" : numbers.format(item.raw);
+                var value = item.raw === null || item.raw === undefined ? TEXT.hidden : numbers.format(item.raw);
                 return (item.dataset.label || "") + ": " + value;
               }
             }

@@ -23,18 +23,34 @@
   var centreOn = window.TessereDiagram.centreOn; // from diagram-common.js
 
   var viewers = {};
-  var STATE_LABELS = {
-    active: 'In corso',
-    waiting: 'In attesa (scadenza o evento)',
-    completed: 'Completati',
-    error: 'In errore'
-  };
+  // The page's language: the data-texts attribute of this script's tag (modeler/_assets.html) overrides these
+  // Italian defaults (an attribute, not an inline script, for the CSP).
+  var TEXT = (function () {
+    var defaults = {
+      active: 'In corso',
+      waiting: 'In attesa (scadenza o evento)',
+      completed: 'Completati',
+      error: 'In errore',
+      unavailable: 'Il diagramma non è disponibile (errore {status}).',
+      noSteps: 'Il processo non ha ancora svolto alcun passo.',
+      times: '{count} volte',
+      cannotShow: 'Il diagramma non può essere mostrato.',
+      cannotCompare: 'Il confronto non può essere mostrato.'
+    };
+    var script = document.currentScript;
+    try {
+      return Object.assign(defaults, JSON.parse((script && script.getAttribute('data-texts')) || '{}'));
+    } catch (e) {
+      return defaults;
+    }
+  })();
+  var STATE_LABELS = { active: TEXT.active, waiting: TEXT.waiting, completed: TEXT.completed, error: TEXT.error };
   var DIFF_MARKERS = { added: 'tessere-diff-added', removed: 'tessere-diff-removed', changed: 'tessere-diff-changed' };
 
   function fetchJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (response) {
       if (!response.ok) {
-        throw new Error('Il diagramma non è disponibile (errore ' + response.status + ').');
+        throw new Error(TEXT.unavailable.replace('{status}', response.status));
       }
       return response.json();
     });
@@ -83,8 +99,9 @@
       canvas.addMarker(id, 'tessere-state-' + states[id]);
       if (byState[states[id]] && element.type !== 'bpmn:SequenceFlow') {
         var label = labelOf(element);
+        label = (data.names && data.names[label]) || label; // the diagram's name in the page's language
         if (counts[id] > 1) {
-          label += ' (' + counts[id] + ' volte)';
+          label += ' (' + TEXT.times.replace('{count}', counts[id]) + ')';
         }
         byState[states[id]].push(label);
       }
@@ -110,12 +127,14 @@
         var title = document.createElement('strong');
         title.textContent = STATE_LABELS[state] + ': ';
         item.appendChild(title);
-        item.appendChild(document.createTextNode(byState[state].join('; ') + '.'));
+        const steps = byState[state].join('; ');
+        // a full stop closes the list, unless its last name already ends a sentence ("Accettato?")
+        item.appendChild(document.createTextNode(/[.?!]$/.test(steps) ? steps : steps + '.'));
         list.appendChild(item);
       });
       if (!list.children.length) {
         var none = document.createElement('li');
-        none.textContent = 'Il processo non ha ancora svolto alcun passo.';
+        none.textContent = TEXT.noSteps;
         list.appendChild(none);
       }
       summary.appendChild(list);
@@ -136,7 +155,7 @@
         });
       })
       .catch(function (error) {
-        showError(container, error.message || 'Il diagramma non può essere mostrato.');
+        showError(container, error.message || TEXT.cannotShow);
         if (summary) {
           summary.textContent = '';
         }
@@ -166,7 +185,7 @@
         });
       })
       .catch(function (error) {
-        showError(newContainer, error.message || 'Il confronto non può essere mostrato.');
+        showError(newContainer, error.message || TEXT.cannotCompare);
       });
   }
 

@@ -2,7 +2,8 @@
  * Tessere – Italian for the bpmn-js modeler's own interface (palette, context pad, "change element" menu).
  *
  * bpmn-js asks a `translate(template, replacements)` service for every string it shows; modeler.js passes this
- * one as an additional module. Strings not listed here stay in English.
+ * one as an additional module. Strings not listed here stay in English. bpmn-js speaks English by itself: on a
+ * page in English (<html lang="en">) the table is not used.
  */
 (function () {
   'use strict';
@@ -122,7 +123,8 @@
 
   function translate(template, replacements) {
     replacements = replacements || {};
-    var text = Object.prototype.hasOwnProperty.call(IT, template) ? IT[template] : template;
+    var italian = (document.documentElement.lang || 'it') === 'it';
+    var text = italian && Object.prototype.hasOwnProperty.call(IT, template) ? IT[template] : template;
     return text.replace(/{([^}]+)}/g, function (_, key) {
       return Object.prototype.hasOwnProperty.call(replacements, key) ? replacements[key] : '{' + key + '}';
     });

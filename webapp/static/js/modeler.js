@@ -21,6 +21,21 @@
 
   var centreOn = window.TessereDiagram.centreOn; // from diagram-common.js
 
+  // The page's language: the data-texts attribute of this script's tag maps each Italian text of this file to the
+  // reader's language (rendered from webapp/modeler/texts.py; an attribute, not an inline script, for the CSP);
+  // {name} placeholders are filled in here. A text missing there is shown in Italian.
+  var TEXTS = (function () {
+    var script = document.currentScript;
+    try { return JSON.parse((script && script.getAttribute('data-texts')) || '{}'); } catch (e) { return {}; }
+  })();
+  var LOCALE = document.documentElement.lang === 'en' ? 'en-GB' : 'it-IT';
+  function t(text, values) {
+    var result = Object.prototype.hasOwnProperty.call(TEXTS, text) ? TEXTS[text] : text;
+    return result.replace(/\{([a-z_]+)\}/g, function (match, key) {
+      return values && Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : match;
+    });
+  }
+
   var root = document.getElementById('tessere-modeler');
   if (!root || typeof BpmnJS === 'undefined') {
     return;
@@ -39,42 +54,42 @@
   };
   var MAX_FILE_BYTES = 2 * 1024 * 1024;
   var TYPE_LABELS = {
-    'bpmn:Process': 'Processo',
-    'bpmn:Collaboration': 'Collaborazione',
-    'bpmn:Participant': 'Partecipante (processo)',
-    'bpmn:Lane': 'Corsia',
-    'bpmn:StartEvent': 'Evento di inizio',
-    'bpmn:EndEvent': 'Evento di fine',
-    'bpmn:IntermediateCatchEvent': 'Evento intermedio',
-    'bpmn:IntermediateThrowEvent': 'Evento intermedio',
-    'bpmn:BoundaryEvent': 'Evento di bordo',
-    'bpmn:UserTask': 'Attività utente',
-    'bpmn:ManualTask': 'Attività manuale',
-    'bpmn:ServiceTask': 'Attività di servizio',
-    'bpmn:ScriptTask': 'Attività script',
-    'bpmn:SendTask': 'Attività di invio',
-    'bpmn:ReceiveTask': 'Attività di ricezione',
-    'bpmn:BusinessRuleTask': 'Regola di business',
-    'bpmn:Task': 'Attività senza tipo',
-    'bpmn:CallActivity': 'Richiamo di processo',
-    'bpmn:SubProcess': 'Sottoprocesso',
-    'bpmn:ExclusiveGateway': 'Gateway esclusivo',
-    'bpmn:InclusiveGateway': 'Gateway inclusivo',
-    'bpmn:ParallelGateway': 'Gateway parallelo',
-    'bpmn:EventBasedGateway': 'Gateway basato su eventi',
-    'bpmn:ComplexGateway': 'Gateway complesso',
-    'bpmn:SequenceFlow': 'Flusso',
-    'bpmn:TextAnnotation': 'Annotazione',
-    'bpmn:Group': 'Gruppo',
-    'bpmn:DataObjectReference': 'Oggetto dati',
-    'bpmn:DataStoreReference': 'Deposito dati'
+    'bpmn:Process': t('Processo'),
+    'bpmn:Collaboration': t('Collaborazione'),
+    'bpmn:Participant': t('Partecipante (processo)'),
+    'bpmn:Lane': t('Corsia'),
+    'bpmn:StartEvent': t('Evento di inizio'),
+    'bpmn:EndEvent': t('Evento di fine'),
+    'bpmn:IntermediateCatchEvent': t('Evento intermedio'),
+    'bpmn:IntermediateThrowEvent': t('Evento intermedio'),
+    'bpmn:BoundaryEvent': t('Evento di bordo'),
+    'bpmn:UserTask': t('Attività utente'),
+    'bpmn:ManualTask': t('Attività manuale'),
+    'bpmn:ServiceTask': t('Attività di servizio'),
+    'bpmn:ScriptTask': t('Attività script'),
+    'bpmn:SendTask': t('Attività di invio'),
+    'bpmn:ReceiveTask': t('Attività di ricezione'),
+    'bpmn:BusinessRuleTask': t('Regola di business'),
+    'bpmn:Task': t('Attività senza tipo'),
+    'bpmn:CallActivity': t('Richiamo di processo'),
+    'bpmn:SubProcess': t('Sottoprocesso'),
+    'bpmn:ExclusiveGateway': t('Gateway esclusivo'),
+    'bpmn:InclusiveGateway': t('Gateway inclusivo'),
+    'bpmn:ParallelGateway': t('Gateway parallelo'),
+    'bpmn:EventBasedGateway': t('Gateway basato su eventi'),
+    'bpmn:ComplexGateway': t('Gateway complesso'),
+    'bpmn:SequenceFlow': t('Flusso'),
+    'bpmn:TextAnnotation': t('Annotazione'),
+    'bpmn:Group': t('Gruppo'),
+    'bpmn:DataObjectReference': t('Oggetto dati'),
+    'bpmn:DataStoreReference': t('Deposito dati')
   };
   var UNITS = [
-    { value: 'M', time: true, label: 'minuti' },
-    { value: 'H', time: true, label: 'ore' },
-    { value: 'D', time: false, label: 'giorni' },
-    { value: 'W', time: false, label: 'settimane' },
-    { value: 'M', time: false, label: 'mesi' }
+    { value: 'M', time: true, label: t('minuti') },
+    { value: 'H', time: true, label: t('ore') },
+    { value: 'D', time: false, label: t('giorni') },
+    { value: 'W', time: false, label: t('settimane') },
+    { value: 'M', time: false, label: t('mesi') }
   ];
 
   var modeler = null;
@@ -121,12 +136,12 @@
       return result.data.error;
     }
     if (result.status === 413) {
-      return 'Il diagramma è troppo grande per essere inviato.';
+      return t('Il diagramma è troppo grande per essere inviato.');
     }
     if (result.status === 400) {
-      return 'La sessione è scaduta: ricaricare la pagina (le modifiche non salvate vanno esportate prima).';
+      return t('La sessione è scaduta: ricaricare la pagina (le modifiche non salvate vanno esportate prima).');
     }
-    return 'Il server non ha risposto come previsto (errore ' + result.status + '). Riprovare.';
+    return t('Il server non ha risposto come previsto (errore {status}). Riprovare.', { status: result.status });
   }
 
   function announce(message, kind) {
@@ -150,7 +165,7 @@
     state.dirty = dirty;
     root.setAttribute('data-dirty', dirty ? 'true' : 'false');
     if (dirty) {
-      savedBox.textContent = 'Modifiche non salvate.';
+      savedBox.textContent = t('Modifiche non salvate.');
     }
   }
 
@@ -429,7 +444,7 @@
       select.appendChild(node);
     });
     if (value && !known) {
-      var unknown = el('option', { value: value, text: 'Sconosciuto: ' + value });
+      var unknown = el('option', { value: value, text: t('Sconosciuto: {value}', { value: value }) });
       unknown.selected = true;
       select.appendChild(unknown);
     }
@@ -493,12 +508,12 @@
           result.textContent = httpMessage(response);
         } else if (problems.length) {
           result.className = 'tessere-expression-check is-invalid';
-          result.appendChild(el('span', { text: 'Espressione non valida: ' }));
+          result.appendChild(el('span', { text: t('Espressione non valida: ') }));
           result.appendChild(document.createTextNode(problems.join(' ')));
           input.setAttribute('aria-invalid', 'true');
         } else {
           result.className = 'tessere-expression-check is-valid';
-          result.textContent = 'Espressione valida.';
+          result.textContent = t('Espressione valida.');
           input.removeAttribute('aria-invalid');
         }
       });
@@ -541,7 +556,7 @@
     var selected = service('selection').get();
     panel.textContent = '';
     if (selected.length > 1) {
-      panel.appendChild(el('p', { text: selected.length + ' elementi selezionati: selezionarne uno per vederne le proprietà.' }));
+      panel.appendChild(el('p', { text: t('{count} elementi selezionati: selezionarne uno per vederne le proprietà.', { count: selected.length }) }));
       return;
     }
     var element = selected[0] || service('canvas').getRootElement();
@@ -561,12 +576,12 @@
       panel.appendChild(
         el('p', {
           className: 'small',
-          text: 'Selezionare un elemento del diagramma (o il partecipante, per le proprietà del processo).'
+          text: t('Selezionare un elemento del diagramma (o il partecipante, per le proprietà del processo).')
         })
       );
       return;
     }
-    panel.appendChild(readonly('Identificativo', bo.id || '—'));
+    panel.appendChild(readonly(t('Identificativo'), bo.id || '—'));
 
     var process = processOf(element);
     if (process) {
@@ -575,7 +590,7 @@
     }
     if (!bo.$instanceOf('bpmn:SequenceFlow') || bo.name || isConditional(element)) {
       panel.appendChild(
-        group('Nome', textInput('name', bo.name, function (value) {
+        group(t('Nome'), textInput('name', bo.name, function (value) {
           modeling.updateProperties(element, { name: value || undefined });
         }))
       );
@@ -592,7 +607,7 @@
       panel.appendChild(
         el('p', {
           className: 'alert alert-warning small',
-          text: 'Attività senza tipo: usare «Cambia tipo» (chiave inglese) e scegliere attività utente o di servizio.'
+          text: t('Attività senza tipo: usare «Cambia tipo» (chiave inglese) e scegliere attività utente o di servizio.')
         })
       );
     }
@@ -608,9 +623,9 @@
     }
     if (!is(element, 'bpmn:TextAnnotation') && !is(element, 'bpmn:Group')) {
       panel.appendChild(
-        group('Descrizione', textArea('documentation', documentationOf(bo), function (value) {
+        group(t('Descrizione'), textArea('documentation', documentationOf(bo), function (value) {
           setDocumentation(element, bo, value);
-        }), 'Mostrata a chi svolge l\'attività e nei confronti tra versioni.')
+        }), t('Mostrata a chi svolge l\'attività e nei confronti tra versioni.'))
       );
     }
     renderElementIssues(bo.id);
@@ -621,9 +636,9 @@
     var isNew = !config.processKey;
     if (isNew) {
       panel.appendChild(
-        group('Chiave del processo', textInput('process-id', process.id, function (value) {
+        group(t('Chiave del processo'), textInput('process-id', process.id, function (value) {
           if (!/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/.test(value)) {
-            announce('La chiave del processo può contenere solo lettere, cifre, _ e -, e inizia con una lettera.', 'warning');
+            announce(t('La chiave del processo può contenere solo lettere, cifre, _ e -, e inizia con una lettera.'), 'warning');
             renderPanel();
             return;
           }
@@ -632,13 +647,13 @@
           } else {
             modeling.updateModdleProperties(element, process, { id: value });
           }
-        }), 'Identifica il processo per sempre: sceglierla prima della prima pubblicazione (es. richiesta_contributo).')
+        }), t('Identifica il processo per sempre: sceglierla prima della prima pubblicazione (es. richiesta_contributo).'))
       );
     } else {
-      panel.appendChild(readonly('Chiave del processo', process.id));
+      panel.appendChild(readonly(t('Chiave del processo'), process.id));
     }
     panel.appendChild(
-      group('Nome del processo', textInput('process-name', process.name || bo.name, function (value) {
+      group(t('Nome del processo'), textInput('process-name', process.name || bo.name, function (value) {
         if (bo !== process) {
           modeling.updateProperties(element, { name: value || undefined });
           modeling.updateModdleProperties(element, process, { name: value || undefined });
@@ -648,16 +663,16 @@
       }))
     );
     panel.appendChild(
-      checkbox('executable', 'Processo eseguibile', process.isExecutable, function (checked) {
+      checkbox('executable', t('Processo eseguibile'), process.isExecutable, function (checked) {
         if (process === bo) {
           modeling.updateProperties(element, { isExecutable: checked });
         } else {
           modeling.updateModdleProperties(element, process, { isExecutable: checked });
         }
-      }, 'Solo i processi eseguibili vengono pubblicati.')
+      }, t('Solo i processi eseguibili vengono pubblicati.'))
     );
     panel.appendChild(
-      group('Descrizione', textArea('process-documentation', documentationOf(process), function (value) {
+      group(t('Descrizione'), textArea('process-documentation', documentationOf(process), function (value) {
         setDocumentation(element, process, value);
       }, 4))
     );
@@ -673,18 +688,18 @@
       return { value: item.value, label: item.lane + ' — ' + item.label };
     });
     panel.appendChild(
-      group('Ruolo della corsia', selectInput('lane-role', options, role ? role.value : '', function (value) {
+      group(t('Ruolo della corsia'), selectInput('lane-role', options, role ? role.value : '', function (value) {
         var chosen = vocabulary.roles.filter(function (item) {
           return item.value === value;
         })[0];
         if (chosen) {
           service('modeling').updateProperties(element, { name: chosen.lane });
         }
-      }, 'Scegliere il ruolo…'), 'Le attività nella corsia sono svolte da chi ha questo ruolo; il nome della corsia lo indica.')
+      }, t('Scegliere il ruolo…')), t('Le attività nella corsia sono svolte da chi ha questo ruolo; il nome della corsia lo indica.'))
     );
     if (!role) {
       panel.appendChild(
-        el('p', { className: 'small text-danger', text: 'Il nome attuale della corsia non corrisponde a nessun ruolo.' })
+        el('p', { className: 'small text-danger', text: t('Il nome attuale della corsia non corrisponde a nessun ruolo.') })
       );
     }
     renderElementIssues(bo.id);
@@ -692,25 +707,25 @@
 
   function renderHumanTask(element, bo) {
     panel.appendChild(
-      group('Modulo', selectInput('form', vocabulary.forms, formKeyOf(bo), function (value) {
+      group(t('Modulo'), selectInput('form', vocabulary.forms, formKeyOf(bo), function (value) {
         setFormKey(element, value);
-      }, 'Scegliere il modulo…'), 'Il modulo che la persona compila per completare l\'attività.')
+      }, t('Scegliere il modulo…')), t('Il modulo che la persona compila per completare l\'attività.'))
     );
     var lane = laneOf(element);
     var role = lane ? roleOfLane(lane.name) : null;
     panel.appendChild(
       readonly(
-        'Svolta da',
-        lane ? (lane.name || lane.id) + (role ? ' (' + role.label + ')' : ' (ruolo sconosciuto)') : 'nessuna corsia: spostarla in una corsia'
+        t('Svolta da'),
+        lane ? (lane.name || lane.id) + (role ? ' (' + role.label + ')' : ' ' + t('(ruolo sconosciuto)')) : t('nessuna corsia: spostarla in una corsia')
       )
     );
   }
 
   function renderServiceTask(element, bo) {
     panel.appendChild(
-      group('Operazione', selectInput('operation', vocabulary.operations, operationOf(bo), function (value) {
+      group(t('Operazione'), selectInput('operation', vocabulary.operations, operationOf(bo), function (value) {
         setOperation(element, value);
-      }, 'Scegliere l\'operazione…'), 'L\'operazione di Tessere che l\'attività esegue in automatico.')
+      }, t('Scegliere l\'operazione…')), t('L\'operazione di Tessere che l\'attività esegue in automatico.'))
     );
   }
 
@@ -719,7 +734,7 @@
     var expression = definition.timeDuration || definition.timeDate || definition.timeCycle;
     var text = expression ? expression.body || '' : '';
     var parsed = definition.timeDuration || !expression ? parseDuration(text) : null;
-    var box = el('fieldset', { className: 'tessere-prop-group mb-3' }, [el('legend', { className: 'h6', text: 'Scadenza' })]);
+    var box = el('fieldset', { className: 'tessere-prop-group mb-3' }, [el('legend', { className: 'h6', text: t('Scadenza') })]);
     if (parsed || !text) {
       var amount = el('input', { type: 'number', min: '1', max: '9999', step: '1', id: fieldId('timer-amount'), className: 'form-control' });
       amount.value = parsed ? String(parsed.amount) : '';
@@ -739,27 +754,27 @@
       var update = function () {
         var value = parseInt(amount.value, 10);
         if (!value || value < 1) {
-          iso.textContent = 'Indicare un numero intero maggiore di zero.';
+          iso.textContent = t('Indicare un numero intero maggiore di zero.');
           return;
         }
         var duration = formatDuration(value, parseInt(unit.value, 10));
-        iso.textContent = 'Valore nel diagramma: ' + duration;
+        iso.textContent = t('Valore nel diagramma: {value}', { value: duration });
         setTimerDuration(element, definition, duration);
       };
       amount.addEventListener('change', update);
       unit.addEventListener('change', update);
-      iso.textContent = text ? 'Valore nel diagramma: ' + text : 'Scadenza non ancora indicata.';
+      iso.textContent = text ? t('Valore nel diagramma: {value}', { value: text }) : t('Scadenza non ancora indicata.');
       amount.setAttribute('aria-describedby', iso.id);
       box.appendChild(
         el('div', { className: 'tessere-timer-row' }, [
-          el('div', {}, [el('label', { for: amount.id, className: 'form-label', text: 'Dopo' }), amount]),
-          el('div', {}, [el('label', { for: unit.id, className: 'form-label', text: 'Unità' }), unit])
+          el('div', {}, [el('label', { for: amount.id, className: 'form-label', text: t('Dopo') }), amount]),
+          el('div', {}, [el('label', { for: unit.id, className: 'form-label', text: t('Unità') }), unit])
         ])
       );
       box.appendChild(iso);
     } else {
       box.appendChild(
-        expressionField('timer-expression', 'Espressione della scadenza', text, 'Scadenza scritta come espressione o data (avanzato).', function (value) {
+        expressionField('timer-expression', t('Espressione della scadenza'), text, t('Scadenza scritta come espressione o data (avanzato).'), function (value) {
           var created = service('moddle').create('bpmn:FormalExpression', { body: value });
           var property = definition.timeDate ? 'timeDate' : definition.timeCycle ? 'timeCycle' : 'timeDuration';
           var update = {};
@@ -771,9 +786,9 @@
     panel.appendChild(box);
     if (is(element, 'bpmn:BoundaryEvent')) {
       panel.appendChild(
-        checkbox('interrupting', 'Interrompe l\'attività', bo.cancelActivity !== false, function (checked) {
+        checkbox('interrupting', t('Interrompe l\'attività'), bo.cancelActivity !== false, function (checked) {
           modeling.updateProperties(element, { cancelActivity: checked });
-        }, 'Se la scadenza arriva, l\'attività viene chiusa e il processo prosegue dal timer.')
+        }, t('Se la scadenza arriva, l\'attività viene chiusa e il processo prosegue dal timer.'))
       );
     }
   }
@@ -794,17 +809,17 @@
     var gateway = element.source;
     var isDefault = businessObject(gateway).default === bo;
     panel.appendChild(
-      checkbox('default-flow', 'Percorso predefinito', isDefault, function (checked) {
+      checkbox('default-flow', t('Percorso predefinito'), isDefault, function (checked) {
         if (checked) {
           modeling.updateProperties(element, { conditionExpression: undefined });
         }
         modeling.updateProperties(gateway, { default: checked ? bo : undefined });
-      }, 'Seguito quando nessuna condizione degli altri flussi è vera.')
+      }, t('Seguito quando nessuna condizione degli altri flussi è vera.'))
     );
     if (!isDefault) {
       var condition = bo.conditionExpression ? bo.conditionExpression.body || '' : '';
       panel.appendChild(
-        expressionField('condition', 'Condizione', condition, 'Es.: esito_invio == "accettato". Solo confronti, and/or/not e poche funzioni.', function (value) {
+        expressionField('condition', t('Condizione'), condition, t('Es.: esito_invio == "accettato". Solo confronti, and/or/not e poche funzioni.'), function (value) {
           var expression = value ? service('moddle').create('bpmn:FormalExpression', { body: value }) : undefined;
           modeling.updateProperties(element, { conditionExpression: expression });
         })
@@ -814,17 +829,17 @@
 
   function renderLoop(element, loop) {
     var modeling = service('modeling');
-    var box = el('fieldset', { className: 'tessere-prop-group mb-3' }, [el('legend', { className: 'h6', text: 'Ciclo' })]);
+    var box = el('fieldset', { className: 'tessere-prop-group mb-3' }, [el('legend', { className: 'h6', text: t('Ciclo') })]);
     var maximum = el('input', { type: 'number', min: '1', max: '100', step: '1', id: fieldId('loop-max'), className: 'form-control' });
     maximum.value = loop.loopMaximum ? String(loop.loopMaximum) : '';
     maximum.addEventListener('change', function () {
       var value = parseInt(maximum.value, 10);
       modeling.updateModdleProperties(element, loop, { loopMaximum: value > 0 ? value : undefined });
     });
-    box.appendChild(group('Numero massimo di ripetizioni', maximum, 'Obbligatorio, da 1 a 100.'));
+    box.appendChild(group(t('Numero massimo di ripetizioni'), maximum, t('Obbligatorio, da 1 a 100.')));
     var condition = loop.loopCondition ? loop.loopCondition.body || '' : '';
     box.appendChild(
-      expressionField('loop-condition', 'Ripetere finché', condition, 'Condizione valutata dopo ogni ripetizione.', function (value) {
+      expressionField('loop-condition', t('Ripetere finché'), condition, t('Condizione valutata dopo ogni ripetizione.'), function (value) {
         var expression = value ? service('moddle').create('bpmn:FormalExpression', { body: value }) : undefined;
         modeling.updateModdleProperties(element, loop, { loopCondition: expression });
       })
@@ -843,7 +858,7 @@
     mine.forEach(function (issue) {
       list.appendChild(el('li', { text: issue.message }));
     });
-    panel.appendChild(el('div', { className: 'alert alert-danger p-2', role: 'note' }, [el('strong', { text: 'Da correggere:' }), list]));
+    panel.appendChild(el('div', { className: 'alert alert-danger p-2', role: 'note' }, [el('strong', { text: t('Da correggere:') }), list]));
   }
 
 
@@ -863,10 +878,10 @@
         element !== service('canvas').getRootElement() && !/^bpmndi|__implicitroot/.test(element.id);
     });
     elements.sort(function (a, b) {
-      return elementLabel(a).localeCompare(elementLabel(b), 'it');
+      return elementLabel(a).localeCompare(elementLabel(b), LOCALE);
     });
     picker.textContent = '';
-    picker.appendChild(el('option', { value: '', text: 'Processo (nessun elemento selezionato)' }));
+    picker.appendChild(el('option', { value: '', text: t('Processo (nessun elemento selezionato)') }));
     elements.forEach(function (element) {
       var option = el('option', { value: element.id, text: elementLabel(element) });
       option.selected = !!selected && selected.id === element.id;
@@ -958,14 +973,14 @@
     var heading = el('h2', { className: 'h5', id: 'modeler-issues-title', tabindex: '-1' });
     issuesBox.appendChild(heading);
     if (!state.issues.length) {
-      heading.textContent = 'Verifica: nessun problema';
-      issuesBox.appendChild(el('p', { className: 'small mb-0', text: 'Il diagramma può essere pubblicato.' }));
+      heading.textContent = t('Verifica: nessun problema');
+      issuesBox.appendChild(el('p', { className: 'small mb-0', text: t('Il diagramma può essere pubblicato.') }));
       root.setAttribute('data-issues', '0');
       renderPanel();
       return;
     }
     heading.textContent =
-      state.issues.length === 1 ? 'Verifica: 1 problema da correggere' : 'Verifica: ' + state.issues.length + ' problemi da correggere';
+      state.issues.length === 1 ? t('Verifica: 1 problema da correggere') : t('Verifica: {count} problemi da correggere', { count: state.issues.length });
     var list = el('ol', { className: 'tessere-issue-list' });
     state.issues.forEach(function (issue) {
       var item = el('li', { 'data-element-id': issue.element_id || '' });
@@ -1050,15 +1065,15 @@
         }
         state.revision = result.data.revision;
         setDirty(false);
-        savedBox.textContent = 'Bozza salvata alle ' + new Date(result.data.saved_at).toLocaleTimeString('it-IT') + '.';
-        var box = announce('Bozza salvata: non è ancora pubblicata, i processi continuano a usare la versione attuale.', 'success');
+        savedBox.textContent = t('Bozza salvata alle {time}.', { time: new Date(result.data.saved_at).toLocaleTimeString(LOCALE) });
+        var box = announce(t('Bozza salvata: non è ancora pubblicata, i processi continuano a usare la versione attuale.'), 'success');
         if (!config.processKey) {
           config.processKey = result.data.process_key;
           root.setAttribute('data-process-key', config.processKey);
           if (window.history && window.history.replaceState) {
             window.history.replaceState(null, '', result.data.edit_url);
           }
-          appendLink(box, result.data.edit_url, 'Indirizzo della bozza');
+          appendLink(box, result.data.edit_url, t('Indirizzo della bozza'));
         }
         showIssues(result.data.errors);
       });
@@ -1079,7 +1094,7 @@
       .then(function (result) {
         if (result.status === 422) {
           showIssues(result.data.errors);
-          announce('Il diagramma non è stato pubblicato: correggere i problemi elencati e segnati sul diagramma.', 'danger');
+          announce(t('Il diagramma non è stato pubblicato: correggere i problemi elencati e segnati sul diagramma.'), 'danger');
           var heading = document.getElementById('modeler-issues-title');
           if (heading) {
             heading.focus();
@@ -1095,20 +1110,22 @@
         config.processKey = result.data.process_key;
         root.setAttribute('data-process-key', config.processKey);
         setDirty(false);
-        savedBox.textContent = 'Pubblicata la versione ' + result.data.version + '.';
+        savedBox.textContent = t('Pubblicata la versione {version}.', { version: result.data.version });
         showIssues([]);
         var box = announce(
-          'Versione ' + result.data.version + ' pubblicata: i nuovi processi useranno questa versione, quelli in corso restano sulla loro.',
+          t('Versione {version} pubblicata: i nuovi processi useranno questa versione, quelli in corso restano sulla loro.', {
+            version: result.data.version
+          }),
           'success'
         );
-        appendLink(box, result.data.process_url, 'Vedi le versioni');
+        appendLink(box, result.data.process_url, t('Vedi le versioni'));
         if (result.data.migration_url) {
           box.appendChild(
             document.createTextNode(
-              ' ' + result.data.running_on_older_versions + ' processi in corso sono su versioni precedenti:'
+              ' ' + t('{count} processi in corso sono su versioni precedenti:', { count: result.data.running_on_older_versions })
             )
           );
-          appendLink(box, result.data.migration_url, 'verifica la migrazione');
+          appendLink(box, result.data.migration_url, t('verifica la migrazione'));
         }
       })
       .finally(function () {
@@ -1121,7 +1138,7 @@
       return;
     }
     if (file.size > MAX_FILE_BYTES) {
-      announce('Il file è troppo grande (massimo 2 MB).', 'danger');
+      announce(t('Il file è troppo grande (massimo 2 MB).'), 'danger');
       return;
     }
     var reader = new FileReader();
@@ -1129,11 +1146,13 @@
       load(String(reader.result), true).then(function (ok) {
         if (ok) {
           setDirty(true);
-          announce('File «' + file.name + '» aperto: verificare i problemi segnalati, poi salvare o pubblicare.', 'info');
+          announce(t('File «{name}» aperto: verificare i problemi segnalati, poi salvare o pubblicare.', { name: file.name }), 'info');
           if (config.processKey && processKeyInDiagram() !== config.processKey) {
             announce(
-              'Attenzione: il file descrive il processo «' + processKeyInDiagram() + '», non «' + config.processKey +
-                '». Per importarlo come nuovo processo usare «Nuovo processo».',
+              t('Attenzione: il file descrive il processo «{found}», non «{expected}». Per importarlo come nuovo processo usare «Nuovo processo».', {
+                found: processKeyInDiagram(),
+                expected: config.processKey
+              }),
               'warning'
             );
           }
@@ -1150,7 +1169,7 @@
       .then(function (result) {
         service('canvas').zoom('fit-viewport', 'auto');
         if (result.warnings && result.warnings.length) {
-          savedBox.textContent = 'Importato con ' + result.warnings.length + ' avvisi (elementi non riconosciuti ignorati).';
+          savedBox.textContent = t('Importato con {count} avvisi (elementi non riconosciuti ignorati).', { count: result.warnings.length });
         }
         renderPanel();
         fillPicker();
@@ -1159,7 +1178,7 @@
       })
       .catch(function (error) {
         announce(
-          (fromFile ? 'Il file non è un diagramma BPMN leggibile' : 'Il diagramma non può essere aperto') +
+          (fromFile ? t('Il file non è un diagramma BPMN leggibile') : t('Il diagramma non può essere aperto')) +
             ': ' + (error.message || error),
           'danger'
         );
@@ -1222,7 +1241,7 @@
   function getJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (response) {
       if (!response.ok) {
-        throw new Error('errore ' + response.status);
+        throw new Error(t('errore {status}', { status: response.status }));
       }
       return response.json();
     });
@@ -1267,11 +1286,11 @@
         updateUndoButtons();
         root.setAttribute('data-ready', 'true');
         if (source.draft) {
-          savedBox.textContent = 'Bozza aperta (non ancora pubblicata).';
+          savedBox.textContent = t('Bozza aperta (non ancora pubblicata).');
         }
       });
     })
     .catch(function (error) {
-      announce('Il modellatore non può essere avviato: ' + (error.message || error) + '. Ricaricare la pagina.', 'danger');
+      announce(t('Il modellatore non può essere avviato: {error}. Ricaricare la pagina.', { error: error.message || error }), 'danger');
     });
 })();
