@@ -16,7 +16,7 @@ install: pdf-libs $(VENV)/.installed webapp/static/vendor/MANIFEST.json $(CATALO
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'  # bench: locust and py-spy, which tests/test_bench_smoke.py runs
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
