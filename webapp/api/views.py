@@ -190,14 +190,18 @@ def complete(task_id: int):
     if not isinstance(data, dict):
         raise ApiError(400, "«data» deve essere un oggetto JSON.")
     expected = body.get("lock_version")
+    answer = {}
     try:
-        instance = complete_task(
+        complete_task(
             db.session,
             get_engine(),
             api_user(),
             task_id,
             formdata_from_json(data),
             expected_lock_version=expected if isinstance(expected, int) else None,
+            # The answer is read inside the step's transaction (the new task rows are already there): no
+            # second transaction to read the instance back after the commit.
+            before_commit=lambda instance: answer.update(instance=_instance_json(instance)),
         )
     except TaskNotFound:
         raise ApiError(404, "Attività non trovata.") from None
@@ -207,7 +211,7 @@ def complete(task_id: int):
         raise ApiError(422, "Dati non validi.", errors=exc.errors) from None
     except OperationRefused as exc:
         raise ApiError(422, exc.message, errors={exc.field or "__all__": [exc.message]}) from None
-    return jsonify({"instance": _instance_json(instance)})
+    return jsonify(answer)
 
 
 @bp.post("/v1/processes/<process_key>/instances")

@@ -252,8 +252,9 @@ def task_context(session: Session, user: User, task: HumanTask, channel: str = "
     return {}
 
 
-def offer_choices_for_case(session: Session, case: Case | None, need: str | None = None) -> list[tuple[int, str]]:
-    """Offers with free places suited to the case's target group, best need match first."""
+def offers_for_case(session: Session, case: Case | None, need: str | None = None) -> list[Offer]:
+    """Offers with free places of approved organizations suited to the case's target group, best need match first
+    (their organizations loaded)."""
     offers = session.scalars(
         select(Offer)
         .options(joinedload(Offer.organization))
@@ -267,10 +268,14 @@ def offer_choices_for_case(session: Session, case: Case | None, need: str | None
     if need:
         offers = [o for o in offers if need in (o.needs or [])]
     offers.sort(key=lambda o: (-len(wanted & set(o.needs or [])), o.title))
+    return [o for o in offers if o.organization.status == "approved"]
+
+
+def offer_choices(offers: list[Offer]) -> list[tuple[int, str]]:
+    """The choice-of-offer select's entries: offer, organization and free places."""
     return [
         (o.id, f"{o.title} — {o.organization.name} ({o.capacity_available} {o.capacity_unit} disponibili)")
         for o in offers
-        if o.organization.status == "approved"
     ]
 
 

@@ -6,12 +6,12 @@ runs the step; the transaction commits only if everything succeeded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
@@ -22,7 +22,10 @@ from forms.choices import choices
 from webapp.auth.models import User
 from webapp.auth.services import actor_for
 from webapp.referrals.operations import PERSON_FIELDS
-from webapp.referrals.services import case_for_instance, offer_choices_for_case
+from webapp.referrals.services import case_for_instance, offer_choices, offers_for_case
+
+# The task's instance and its version by a join with the task row (ProcessInstance.version is itself joined).
+TASK_WITH_INSTANCE = (joinedload(HumanTask.instance, innerjoin=True),)
 
 
 @dataclass
@@ -33,7 +36,10 @@ class FormInvalid(Exception):
 
 
 def visible_task(session: Session, engine: Engine, user: User, task_id: int) -> HumanTask:
-    task = session.get(HumanTask, task_id)
+    """The open or closed task `user` may act on, loaded with its instance (and the instance's version) in one
+    SELECT: every caller goes on to the instance (the engine step, the task page), and on PostgreSQL each lazy load
+    would be one more round trip."""
+    task = session.get(HumanTask, task_id, options=TASK_WITH_INSTANCE)
     if task is None or not engine.may_complete(task, actor_for(user)):
         raise TaskNotFound(_("Attività non trovata."))
     return task
@@ -46,7 +52,11 @@ def build_form(session: Session, task: HumanTask, formdata: MultiDict | None, ne
     form = form_cls(formdata)
     if task.form_key == "scelta_offerta":
         case = case_for_instance(session, task.instance_id)
-        form.offer_id.choices = choices(offer_choices_for_case(session, case, need))
+        offers = offers_for_case(session, case, need)
+        form.offer_id.choices = choices(offer_choices(offers))
+        # Held by the form for the rest of the request: the step's operation (send_referral) reads the same case and
+        # the chosen offer, and the session's identity map keeps objects only while something refers to them.
+        form.loaded_objects = (case, offers)
     from webapp.workflow import prepare_form  # data-dependent choices and initial values of other forms
 
     prepare_form(session, task, form, fresh=formdata is None)
@@ -72,8 +82,14 @@ def complete_task(
     task_id: int,
     formdata: MultiDict,
     expected_lock_version: int | None = None,
+    before_commit: Callable[[ProcessInstance], None] | None = None,
 ) -> ProcessInstance:
-    """Validate and complete; commit on success, roll back and re-raise on any failure."""
+    """Validate and complete; commit on success, roll back and re-raise on any failure.
+
+    `before_commit` reads what the caller needs of the step's outcome inside the step's transaction (the JSON API
+    builds its answer there): after the commit the instance is expired, and reading it again would cost a new
+    transaction and a SELECT of the instance.
+    """
     try:
         task = visible_task(session, engine, user, task_id)
         if task.status != "open":
@@ -90,6 +106,8 @@ def complete_task(
             expected_lock_version=expected_lock_version,
             journal_data=_journal_copy(task.form_key, data),
         )
+        if before_commit is not None:
+            before_commit(instance)
         session.commit()
         return instance
     except OperationalError as exc:
