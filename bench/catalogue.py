@@ -11,10 +11,10 @@ client (routing, the query, the template: the real page):
 * `GET /api/hsds/services?search=...`: the open-data API's word search.
 
 p95 of each, and the growth ratio p95(largest) / p95(smallest). The offers are written with bulk INSERTs (around the
-ORM), so after each growth step the catalogue's word index (webapp/network/search_index.py) is rebuilt, as
-`flask tessere catalog reindex` does; its time and size are printed, never part of a search's figures. On
-PostgreSQL it also prints the plans (`EXPLAIN ANALYZE`) of the word query and the filter query at the largest size,
-and says whether the word query reads the index (`pg_word_index_used`).
+ORM), so after each growth step the catalogue's word and filter indexes (webapp/network/search_index.py,
+facet_index.py) are rebuilt, as `flask tessere catalog reindex` does; time and size are printed, never part of a
+search's figures. On PostgreSQL it also prints the plans (`EXPLAIN ANALYZE`) of the word query and the filter query
+at the largest size, and says whether each reads its index (`pg_word_index_used`, `pg_facet_index_used`).
 
     .venv/bin/python -m bench.catalogue [--quick] [--sizes 100,1000,10000] [--requests 60] [--sqlite-only]
 
@@ -180,13 +180,22 @@ def measure(client, urls: list[str], requests: int, warmup: int = 3) -> tuple[fl
 
 
 def explain(session, words: str | None, **filters) -> list[str]:
-    """EXPLAIN ANALYZE of the catalogue's queries with these words and filters (PostgreSQL)."""
+    """EXPLAIN ANALYZE of the catalogue's queries with these words and filters (PostgreSQL): what `search_offers`
+    runs: the ids of all matches in title order (or, for common words, a count and a walk of the titles), then
+    the page's offers by primary key."""
     from sqlalchemy import func, select
     from sqlalchemy.ext.compiler import compiles
     from sqlalchemy.sql.expression import ClauseElement, Executable
 
-    from webapp.network.models import Offer, Organization
-    from webapp.network.services import offer_search_conditions, offer_search_query
+    from webapp.network.facet_index import chosen_facets
+    from webapp.network.models import Offer
+    from webapp.network.search_index import restrict_to_words
+    from webapp.network.services import (
+        offer_ids_query,
+        offer_search_conditions,
+        offer_search_query,
+        words_are_common,
+    )
 
     class Explain(Executable, ClauseElement):
         inherit_cache = False
@@ -198,27 +207,36 @@ def explain(session, words: str | None, **filters) -> list[str]:
     def _explain(element, compiler, **kw):
         return "EXPLAIN (ANALYZE, BUFFERS) " + compiler.process(element.statement, **kw)
 
-    conditions = offer_search_conditions(session, **filters, with_words=bool(words))
-    lines = []
-    if words:  # what search_offers runs for words: the ids of all matches once (then 20 offers by primary key)
+    facets = chosen_facets(filters.get("target_group"), filters.get("need"), filters.get("area"))
+    conditions = offer_search_conditions(filters.get("available_only", False), narrowed=True)
+    ids_query = offer_ids_query(conditions, words, facets)
+    first_page = list(session.scalars(ids_query.limit(20)))
+    page = ("the page's 20 offers by primary key", offer_search_query([Offer.id.in_(first_page)]))
+    if words and not facets and words_are_common(session, words):
+        walking = offer_search_conditions(filters.get("available_only", False), walking=True)
+        walk = restrict_to_words(select(Offer.id), words, start_here=False).where(*walking)
         statements = (
-            ("ids of all matches, in title order", offer_search_query(conditions, only_ids=True, words=words)),
+            (
+                "count of all matches (common words)",
+                select(func.count()).select_from(ids_query.order_by(None).subquery()),
+            ),
+            ("walk: the first page's ids in title order", walk.order_by(Offer.title, Offer.id).limit(20)),
+            page,
         )
     else:
-        statements = (
-            ("page", offer_search_query(conditions).limit(20)),
-            ("count", select(func.count(Offer.id)).join(Organization).where(*conditions)),
-        )
+        statements = (("ids of all matches, in title order", ids_query), page)
+    lines = []
     for label, statement in statements:
         plan = [row[0] for row in session.execute(Explain(statement))]
-        lines.append(f"  -- {label} query")
+        lines.append(f"  -- {label}")
         lines.extend("  " + line for line in plan if not line.strip().startswith("Buffers: shared hit"))
     session.rollback()
     return lines
 
 
 def rebuild_word_index(session) -> tuple[int, float]:
-    """(terms written, seconds): the offers were bulk-inserted, which the ORM's index listener does not see."""
+    """(terms written, seconds) of rebuilding the catalogue's indexes, words and filters (`rebuild_index` does both):
+    the offers were bulk-inserted, which the ORM's index listeners do not see."""
     from webapp.network.search_index import rebuild_index
 
     started = time.perf_counter()
@@ -244,7 +262,7 @@ def run_database(kind: str, sizes: list[int], requests: int, pg_url: str, show_p
             for size in sizes:
                 grower.grow_to(db.session, size)
                 terms, seconds = rebuild_word_index(db.session)
-                print(f"{size:>7} offers: word index rebuilt, {terms} terms in {seconds:.2f} s")
+                print(f"{size:>7} offers: word and filter indexes rebuilt, {terms} terms in {seconds:.2f} s")
                 db.session.remove()
                 if kind == "postgresql":
                     # what autovacuum does after a bulk load: statistics, and the visibility map that lets the word
@@ -271,19 +289,24 @@ def run_database(kind: str, sizes: list[int], requests: int, pg_url: str, show_p
                 index_used = any("offer_search_term_pkey" in line for line in word_plan)
                 figures["pg_word_index_used"] = "yes" if index_used else "no"
                 print(f"  word query reads the index offer_search_term_pkey: {figures['pg_word_index_used']}")
+                print("  == word search 'campi' (the town's name: a common word, counted, then walked)")
+                print("\n".join(explain(db.session, "campi")))
                 print("  == filters: poverta / generi_alimentari / capalle / free places")
-                print(
-                    "\n".join(
-                        explain(
-                            db.session,
-                            None,
-                            target_group="poverta",
-                            need="generi_alimentari",
-                            available_only=True,
-                            area="capalle",
-                        )
-                    )
+                filter_plan = explain(
+                    db.session,
+                    None,
+                    target_group="poverta",
+                    need="generi_alimentari",
+                    available_only=True,
+                    area="capalle",
                 )
+                print("\n".join(filter_plan))
+                # the range on the primary key (kind, value, offer_id) of offer_facet, not a scan of every offer
+                facet_used = any("offer_facet_pkey" in line for line in filter_plan)
+                figures["pg_facet_index_used"] = "yes" if facet_used else "no"
+                print(f"  filter query reads the index offer_facet_pkey: {figures['pg_facet_index_used']}")
+                print("  == filters: anziani / capalle")
+                print("\n".join(explain(db.session, None, target_group="anziani", area="capalle")))
                 db.session.remove()
     first, last = rows[0], rows[-1]
     prefix = "sqlite" if kind == "sqlite" else "pg"

@@ -6,7 +6,10 @@ TESSERE_TEST_DATABASE_URL is set (CI sets it). Data is seeded inside an app cont
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,9 @@ DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 # Each test session works in its own PostgreSQL schema, so parallel runs on the shared `test` database never collide.
 POSTGRES_SCHEMA = f"tessere_test_{os.getpid()}"
 _postgres_schema_ready = False
+# Compiled templates shared by the session's apps (webapp/template_cache.py), never the developer's instance/ folder.
+TEMPLATE_CACHE_DIR = tempfile.mkdtemp(prefix="tessere-test-templates-")
+atexit.register(shutil.rmtree, TEMPLATE_CACHE_DIR, ignore_errors=True)
 
 
 def postgres_engine_options() -> dict:
@@ -74,6 +80,7 @@ def make_app(database: str, tmp_path: Path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "TESSERE_MAIL_DIR": str(tmp_path / "mail"),  # the demo's mail log, kept out of the developer's instance/
+        "TESSERE_TEMPLATE_CACHE_DIR": TEMPLATE_CACHE_DIR,
         **overrides,
     }
     app = create_app(config)

@@ -92,5 +92,6 @@ def test_the_choice_of_offer_reads_the_case_and_the_offers_once(app):
 
     # The form needs the case (its target group) and the offers (the choices); the step's operation reads the same
     # case and the chosen offer from the session instead of asking the database again.
-    assert len([s for s in log if s.startswith("SELECT case_file")]) == 1, log
-    assert len([s for s in log if s.startswith("SELECT offer")]) == 1, log
+    selects = [s for s in log if s.startswith("SELECT")]
+    assert len([s for s in selects if " FROM case_file" in s]) == 1, selects
+    assert len([s for s in selects if " FROM offer " in s or s.endswith(" FROM offer")]) == 1, selects

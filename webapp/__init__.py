@@ -2,21 +2,35 @@
 
 `create_app(config=None)` reads settings (defaults, `TESSERE_*` environment variables, instance/config.py, then
 the mapping tests pass in), binds the extensions, registers one blueprint per capability and the CLI.
+
+Flask, SQLAlchemy and the rest are imported inside `create_app`, not here, so that a server's whole start runs
+with the garbage collector paused (webapp/startup_gc.py; cold start, issue #8).
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from typing import TYPE_CHECKING
 
-from webapp import config as settings
-from webapp import database, i18n
-from webapp.extensions import csrf, db, login, migrate
+from webapp import startup_gc
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
+    with startup_gc.paused_for_first_app():
+        return _create_app(config)
+
+
+def _create_app(config: dict | None) -> Flask:
+    from flask import Flask
+
+    from webapp import config as settings
+    from webapp import database, i18n, lazy_routes, template_cache
+    from webapp.extensions import csrf, db, login, migrate
+
     app = Flask(__name__, instance_path=None, instance_relative_config=True)
+    lazy_routes.install(app)  # URL builders compiled at their first url_for, not here (cold start, issue #8)
     settings.load_settings(app, config)
 
     db.init_app(app)
@@ -95,11 +109,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(tessere)
     _register_error_pages(app)
     _register_template_helpers(app)
+    template_cache.init_app(app)  # last: compiled templates depend on every filter and extension set above
     return app
 
 
 def _configure_login() -> None:
+    from flask_babel import lazy_gettext as _l
+
     from webapp.auth.models import User
+    from webapp.extensions import db, login
 
     login.login_view = "auth.login"
     login.login_message = _l("Accedi per continuare.")
@@ -117,11 +135,15 @@ def _configure_login() -> None:
 
 def _register_error_pages(app: Flask) -> None:
     """Errors as pages for people (in their language) and as JSON under /api/ (API.md: every API error is JSON)."""
+    from flask import jsonify, render_template, request
+    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
     from engine import EngineError
     from webapp.api.errors import MESSAGES
+    from webapp.extensions import db
 
     pages = {
         404: (_l("Pagina non trovata"), _l("La pagina cercata non esiste o non è visibile con il tuo profilo.")),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:48:45.575529
+Create Date: 2026-11-25 13:32:18.591826
 
 """
 from alembic import op
@@ -92,6 +92,7 @@ def upgrade():
     )
     with op.batch_alter_table('organization', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_status'), ['status'], unique=False)
+        batch_op.create_index('ix_organization_status_id', ['status', 'id'], unique=False)
 
     op.create_table('process_version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -437,7 +438,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.create_index('ix_offer_id_active_organization', ['id', 'active', 'organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_offer_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_offer_title_id', ['title', 'id'], unique=False)
 
     op.create_table('pact_version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -703,6 +706,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
+    op.create_table('offer_facet',
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('value', sa.String(length=100), nullable=False),
+    sa.Column('offer_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['offer_id'], ['offer.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('kind', 'value', 'offer_id')
+    )
+    with op.batch_alter_table('offer_facet', schema=None) as batch_op:
+        batch_op.create_index('ix_offer_facet_offer_id', ['offer_id'], unique=False)
+
     op.create_table('offer_search_term',
     sa.Column('term', sa.String(length=60).with_variant(sa.String(length=60, collation='C'), 'postgresql'), nullable=False),
     sa.Column('offer_id', sa.Integer(), nullable=False),
@@ -824,7 +837,6 @@ def upgrade():
     with op.batch_alter_table('notification_read', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_read_user_id'), ['user_id'], unique=False)
 
-
     # network_agreement.created_by_id closes a foreign-key cycle through user_account (use_alter): SQLite writes it
     # inside CREATE TABLE, PostgreSQL needs it added once both tables exist.
     if op.get_bind().dialect.name != "sqlite":
@@ -871,6 +883,10 @@ def downgrade():
         batch_op.drop_index('ix_offer_search_term_offer_id')
 
     op.drop_table('offer_search_term')
+    with op.batch_alter_table('offer_facet', schema=None) as batch_op:
+        batch_op.drop_index('ix_offer_facet_offer_id')
+
+    op.drop_table('offer_facet')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
         batch_op.drop_index(batch_op.f('ix_notification_organization_id'))
@@ -930,7 +946,9 @@ def downgrade():
 
     op.drop_table('pact_version')
     with op.batch_alter_table('offer', schema=None) as batch_op:
+        batch_op.drop_index('ix_offer_title_id')
         batch_op.drop_index(batch_op.f('ix_offer_organization_id'))
+        batch_op.drop_index('ix_offer_id_active_organization')
 
     op.drop_table('offer')
     op.drop_table('monitoring_schedule')
@@ -1000,6 +1018,7 @@ def downgrade():
 
     op.drop_table('process_version')
     with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_index('ix_organization_status_id')
         batch_op.drop_index(batch_op.f('ix_organization_status'))
 
     op.drop_table('organization')

@@ -53,6 +53,17 @@ def _public_url(kind: str, key: int) -> str:
     return url_for("catalog.offer_detail", offer_id=key, _external=True)
 
 
+def _public_urls_of_page():
+    """`_public_url` for the many rows of one page: `url_for` once per kind, then each key put in its place (both
+    routes end with the integer key). Building two URLs per service was a visible part of a page of 50."""
+    prefixes = {kind: _public_url(kind, 0).removesuffix("/0") + "/" for kind in ("organization", "service")}
+
+    def url(kind: str, key: int) -> str:
+        return f"{prefixes['organization' if kind == 'organization' else 'service']}{key}"
+
+    return url
+
+
 def _paging() -> tuple[int, int]:
     try:
         page = int(request.args.get("page", 1))
@@ -100,7 +111,8 @@ def list_services():
         organization_id=organization_key,
     )
     shape = mapping.service_full if _flag("full") else mapping.service_basic
-    return jsonify(mapping.page([shape(o, _public_url) for o in offers], total, page, per_page))
+    url = _public_urls_of_page()
+    return jsonify(mapping.page([shape(o, url) for o in offers], total, page, per_page))
 
 
 @bp.get("/services/<service_id>")

@@ -12,6 +12,8 @@ from engine.models import Base
 
 class Organization(Base):
     __tablename__ = "organization"
+    # the approved organizations' ids from the index alone (the catalogue's count, issue #8)
+    __table_args__ = (Index("ix_organization_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -32,6 +34,13 @@ class Organization(Base):
 
 class Offer(Base):
     __tablename__ = "offer"
+    __table_args__ = (
+        # The catalogue's order: a word matching most offers walks the titles in order and stops at the page
+        # (webapp/network/services.py, issue #8).
+        Index("ix_offer_title_id", "title", "id"),
+        # What the catalogue's count reads of every matching offer: an index-only scan instead of the wide rows.
+        Index("ix_offer_id_active_organization", "id", "active", "organization_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -74,4 +83,16 @@ class OfferSearchTerm(Base):
     __table_args__ = (Index("ix_offer_search_term_offer_id", "offer_id"),)  # reindexing one offer deletes its terms
 
     term: Mapped[str] = mapped_column(SEARCH_TERM_TYPE, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
+
+
+class OfferFacet(Base):
+    """One item of an offer's target groups, needs or zones (webapp/network/facet_index.py): the catalogue's filters
+    read this table through its primary key (kind, value, offer_id) instead of testing every offer's JSON lists."""
+
+    __tablename__ = "offer_facet"
+    __table_args__ = (Index("ix_offer_facet_offer_id", "offer_id"),)  # reindexing one offer deletes its rows
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "group", "need" or "area"
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)  # a vocabulary code, as the JSON list holds it
     offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)

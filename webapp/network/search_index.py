@@ -8,14 +8,16 @@ PostgreSQL alike, with no extension (no pg_trgm, no FTS5) and the same answers o
 What is indexed: the same text the search always matched, i.e. the offer's title, description and place, and its
 organization's name. Every offer is indexed, active or not and whatever its organization's status: the search's
 other conditions (active, approved) stay in the query, so taking an offer out of the catalogue or suspending an
-organization needs no reindexing.
+organization needs no reindexing (and must not: withdrawing from the pact deactivates an organization's offers with
+one bulk UPDATE, webapp/pact/services.py, which no ORM listener sees).
 
 How it stays true: an `after_flush` listener on every SQLAlchemy session reindexes the offers whose indexed text
 changed in that flush (new offers, edited title/description/place, an organization renamed, an offer moved to
 another organization) and drops the terms of deleted offers (PostgreSQL's ON DELETE CASCADE does it too; SQLite
 does not enforce foreign keys here). So the services, the demo loader, the membership review and the tests'
 factories all keep it true without calling anything. Writes that bypass the ORM (bulk `insert(Offer)`, as
-bench/catalogue.py does) call `rebuild_index`, as does `flask tessere catalog reindex`.
+bench/catalogue.py does) call `rebuild_index`, as does `flask tessere catalog reindex`; it rebuilds the filters'
+index too (webapp/network/facet_index.py).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Select, delete, event, false, insert, inspect, or_, select
+from sqlalchemy import Connection, Select, delete, event, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from webapp.network.facet_index import facets_missing, rebuild_facets
 from webapp.network.models import Offer, OfferSearchTerm, Organization
 
 MAX_TERM_LENGTH = 60  # the column's width; longer words are indexed (and searched) by their first 60 characters
@@ -56,7 +59,7 @@ def offer_terms(title: str | None, description: str | None, location: str | None
     return search_terms(" ".join(part for part in (title, description, location, organization_name) if part))
 
 
-def restrict_to_words(statement: Select, words: str | None) -> Select:
+def restrict_to_words(statement: Select, words: str | None, start_here: bool = True) -> Select:
     """`statement` (a SELECT from `Offer`) kept to the offers having all of a visitor's words: each word
     (normalized by `search_terms`) must be the beginning of some word of the offer. No words typed: unchanged.
 
@@ -64,15 +67,40 @@ def restrict_to_words(statement: Select, words: str | None) -> Select:
     (term, offer_id) serves it on both databases. The first word's offers are joined as a set of ids, so the
     database starts from them and reads those offers by primary key (a plain `IN` let PostgreSQL scan every offer
     to hash-join them); the other words are `IN` tests on those few offers. A query whose words hold no term (only
-    punctuation, `%`, `_`, single letters) matches nothing: `%` and `_` typed by a visitor were never wildcards."""
+    punctuation, `%`, `_`, single letters) matches nothing: `%` and `_` typed by a visitor were never wildcards.
+
+    Without `start_here`, every word is a correlated EXISTS on the offer (`has_prefix`): for a statement that walks
+    the offers in another order (titles) and stops early."""
     if not words or not words.split():
         return statement
-    terms = search_terms(words)[:MAX_QUERY_TERMS]
+    terms = query_terms(words)
     if not terms:
         return statement.where(false())
+    if not start_here:
+        return statement.where(*(has_prefix(term) for term in terms))
     first = offers_with_prefix(terms[0]).distinct().subquery("first_word")
     statement = statement.join(first, first.c.offer_id == Offer.id)
     return statement.where(*(Offer.id.in_(offers_with_prefix(term)) for term in terms[1:]))
+
+
+def query_terms(words: str | None) -> list[str]:
+    """The terms a visitor's words are looked up by (at most eight)."""
+    return search_terms(words)[:MAX_QUERY_TERMS]
+
+
+def has_prefix(term: str):
+    """The offer has a word that begins with `term`: one probe of the primary key's range per offer tested."""
+    return offers_with_prefix(term).where(OfferSearchTerm.offer_id == Offer.id).exists()
+
+
+def index_entries_at_least(connection: Connection, term: str, bound: int) -> bool:
+    """Whether `term`'s range holds at least `bound` entries: reads at most `bound` entries of the index, so it
+    says cheaply whether a word is common (an entry is one word of one offer: about one per matching offer)."""
+    entries = select(OfferSearchTerm.offer_id).where(
+        OfferSearchTerm.term >= term, OfferSearchTerm.term < term + _AFTER_EVERY_CHARACTER
+    )
+    counted = connection.execute(select(func.count()).select_from(entries.limit(bound).subquery())).scalar()
+    return (counted or 0) >= bound
 
 
 def offers_with_prefix(term: str) -> Select:
@@ -100,15 +128,21 @@ def reindex_offers(
 
 
 def rebuild_index(connection: Connection) -> int:
-    """Rebuild the whole index from the offers' text (idempotent). Returns the number of terms written."""
+    """Rebuild the whole index from the offers' text (idempotent), and the filters' index with it
+    (webapp/network/facet_index.py: `flask tessere catalog reindex` rebuilds both). Returns the number of terms
+    written."""
+    rebuild_facets(connection)
     connection.execute(delete(_TERMS))
     return _write_terms(connection, None)
 
 
 def build_index_if_empty(connection: Connection) -> int | None:
     """Build the index when it is empty while offers exist (a database from before the index, or offers written
-    around the ORM); None when it was not needed. `tessere init` and `tessere demo` run it."""
+    around the ORM); None when it was not needed. The filters' index likewise (built alone, silently, when only it
+    is missing). `tessere init` and `tessere demo` run it."""
     if connection.execute(select(_TERMS.c.offer_id).limit(1)).first() is not None:
+        if facets_missing(connection):
+            rebuild_facets(connection)
         return None
     if connection.execute(select(Offer.id).limit(1)).first() is None:
         return None

@@ -3,19 +3,18 @@ APIs; and what an organization does with its own offers (publish, edit, deactiva
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, Text, cast, func, or_, select, update
+from sqlalchemy import Select, func, inspect, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from forms.offers import WHOLE_TERRITORY
+from webapp.network.facet_index import chosen_facets, restrict_to_facets
 from webapp.network.models import Offer, Organization
-from webapp.network.search_index import restrict_to_words
+from webapp.network.search_index import index_entries_at_least, query_terms, restrict_to_words
 from webapp.pact.services import has_signed_pact_in_force
 from webapp.referrals.models import Referral
 
@@ -39,40 +38,55 @@ def search_offers(
     ("anz" finds "Anziani", "caffe" finds "Caffè"); every word must match. Until issue #8 a word matched anywhere
     inside that text ("ziani" found "anziani"): that substring search read every offer, so its cost grew with the
     catalogue, while a prefix is a range of one B-tree index on both databases (bench/catalogue.py, bench/README.md).
-    Filtering, counting and paging all happen in the database and only the page's offers are loaded."""
-    with_words = bool(words and words.split())
-    conditions = offer_search_conditions(
-        session,
-        target_group,
-        need,
-        available_only,
-        area=area,
-        organization_id=organization_id,
-        with_words=with_words,
-    )
-    if with_words:
-        # One query for the ids of all matches in title order (its length is the count), then the page's offers by
-        # id: the word ranges and the join are evaluated once.
-        ids = list(session.scalars(offer_search_query(conditions, only_ids=True, words=words)))
-        chosen = ids[offset : offset + limit]
+    Target groups, needs and zones are looked up in the filters' index (webapp/network/facet_index.py) for the same
+    reason. Filtering, counting and paging all happen in the database and only the page's offers are loaded."""
+    facets = chosen_facets(target_group, need, area)
+    narrowed = bool(words and words.split()) or bool(facets)
+    conditions = offer_search_conditions(available_only, organization_id=organization_id, narrowed=narrowed)
+    if narrowed:
+        if not facets and organization_id is None and words_are_common(session, words):
+            # Most offers match: count them (narrow rows, no sort), and walk the offers in title order testing the
+            # words on each, which stops at the page instead of sorting every match.
+            ids_query = offer_ids_query(conditions, words, facets)
+            total = session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery())) or 0
+            walking = offer_search_conditions(available_only, walking=True)
+            walk = restrict_to_words(select(Offer.id), words, start_here=False).where(*walking)
+            walk = walk.order_by(Offer.title, Offer.id).limit(limit).offset(offset)
+            chosen = list(session.scalars(walk)) if offset < total else []
+        else:
+            # One query for the ids of all matches in title order (its length is the count), then the page's
+            # offers by id: the index ranges and the other conditions are evaluated once.
+            ids = list(session.scalars(offer_ids_query(conditions, words, facets)))
+            total, chosen = len(ids), ids[offset : offset + limit]
         if not chosen:
-            return [], len(ids)
-        return list(session.scalars(offer_search_query([Offer.id.in_(chosen)]))), len(ids)
-    # Without words, two queries rather than one with `count(*) OVER ()`: a window makes the database build and
-    # sort every matching row before the LIMIT, while the page alone keeps only its top rows and the count reads
-    # narrow rows.
+            return [], total
+        return list(session.scalars(offer_search_query([Offer.id.in_(chosen)]))), total
+    # Neither words nor filters: two queries rather than one with `count(*) OVER ()`: a window makes the database
+    # build and sort every matching row before the LIMIT, while the page alone keeps only its top rows and the count
+    # reads narrow rows.
     total = session.scalar(select(func.count(Offer.id)).join(Organization).where(*conditions)) or 0
     if not total or offset >= total:
         return [], total
     return list(session.scalars(offer_search_query(conditions).limit(limit).offset(offset))), total
 
 
-def offer_search_query(conditions: list, only_ids: bool = False, words: str | None = None) -> Select:
-    """The catalogue's ordered query for these conditions (without paging): also what bench/catalogue.py EXPLAINs.
-    With `only_ids`, just the ids of the matching offers having all these words, in the same order (the conditions
-    then made `with_words`)."""
-    if only_ids:
-        return restrict_to_words(select(Offer.id), words).where(*conditions).order_by(Offer.title, Offer.id)
+# A word whose index range holds this many entries (about as many offers) matches a large share of the catalogue.
+COMMON_WORD_ENTRIES = 2000
+
+
+def words_are_common(session: Session, words: str | None) -> bool:
+    """Every word of the query is common (COMMON_WORD_ENTRIES): then most offers in title order match and walking
+    them finds a page at once. One rare word is enough to say no (the walk could read the whole catalogue), so
+    each word is checked, each by a bounded read of its index range."""
+    terms = query_terms(words)
+    if not terms:
+        return False
+    connection = session.connection(bind_arguments={"mapper": inspect(Offer)})
+    return all(index_entries_at_least(connection, term, COMMON_WORD_ENTRIES) for term in terms)
+
+
+def offer_search_query(conditions: list) -> Select:
+    """The catalogue's ordered query of offers with their organizations for these conditions (without paging)."""
     return (
         select(Offer)
         .join(Organization)
@@ -82,56 +96,49 @@ def offer_search_query(conditions: list, only_ids: bool = False, words: str | No
     )
 
 
+def offer_ids_query(conditions: list, words: str | None, facets: list[tuple[str, list[str]]]) -> Select:
+    """The ids of the offers matching these words and facets (`chosen_facets`) and conditions (made `narrowed`), in
+    the catalogue's order; also what bench/catalogue.py EXPLAINs. The query starts from the offers of the first
+    word, or without words from the offers having every facet (found in the filters' index alone)."""
+    statement = restrict_to_words(select(Offer.id), words)
+    with_words = bool(words and words.split())
+    statement = restrict_to_facets(statement, facets, start_here=not with_words)
+    return statement.where(*conditions).order_by(Offer.title, Offer.id)
+
+
 def offer_search_conditions(
-    session: Session,
-    target_group: str | None = None,
-    need: str | None = None,
     available_only: bool = False,
     *,
-    area: str | None = None,
     organization_id: int | None = None,
-    with_words: bool = False,
+    narrowed: bool = False,
+    walking: bool = False,
 ) -> list:
-    """The WHERE clauses of a catalogue search for the filters chosen (the words are `restrict_to_words`).
+    """The WHERE clauses of a catalogue search besides its words and facets (`restrict_to_words`,
+    `restrict_to_facets`): active offers of approved organizations, with free places if asked, of one organization.
 
-    `with_words`: for the query of `offer_search_query(only_ids=True)`, which starts from the offers the words give
-    and has no join: the organization's status is then an IN on those few offers. Through the join, SQLite (without
-    statistics) started from the approved organizations, nearly all of them, and read every offer of each. Without
-    words the join is 10-20 % faster on both databases (bench/catalogue.py), so the other queries keep it."""
-    dialect = session.get_bind(Offer).dialect.name
-    if with_words:
+    `narrowed`: for `offer_ids_query`, which starts from the offers that the words or facets give and has no join:
+    the organization's status is then an IN on those offers (a list read from the index on (status, id)). Through
+    the join, SQLite (without statistics) started from the approved organizations, nearly all of them, and read
+    every offer of each. Without words or facets the join is 10-20 % faster on both databases (bench/catalogue.py),
+    so that query keeps it. `walking`: for the walk of the titles of `search_offers` (common words)."""
+    if walking:
+        # tested on each offer as the titles are walked: as an IN, SQLite started from the approved organizations'
+        # offers and sorted them all (110 ms for "campi" at 10,000 offers, against 1 ms)
+        approved = (
+            select(Organization.id)
+            .where(Organization.id == Offer.organization_id, Organization.status == "approved")
+            .exists()
+        )
+    elif narrowed:
         approved = Offer.organization_id.in_(select(Organization.id).where(Organization.status == "approved"))
     else:
         approved = Organization.status == "approved"
     conditions: list = [Offer.active.is_(True), approved]
-    if target_group:
-        conditions.append(json_list_has(dialect, Offer.target_groups, target_group))
-    if need:
-        conditions.append(json_list_has(dialect, Offer.needs, need))
-    if area:
-        # an offer available in the whole territory matches every zone (forms.offers.area_matches)
-        conditions.append(
-            or_(json_list_has(dialect, Offer.areas, area), json_list_has(dialect, Offer.areas, WHOLE_TERRITORY))
-        )
     if available_only:
         conditions.append(Offer.capacity_available > 0)
     if organization_id is not None:
         conditions.append(Offer.organization_id == organization_id)
     return conditions
-
-
-def json_list_has(dialect: str, column, value: str):
-    """`value` is one of the items of a JSON list column (target groups, needs, zones), tested by the database.
-
-    The column holds the list as JSON text (as SQLAlchemy's JSON type wrote it, with `json.dumps`), so the item is
-    there exactly when its JSON string, quotes included, is a substring: `instr` (SQLite) or `strpos` (PostgreSQL),
-    both exact and case-sensitive, with no wildcards to escape. Measured with bench/catalogue.py at 10,000 offers,
-    this is about twice as fast as parsing every row's JSON (`json_each`, a cast to JSONB) and gives the same rows
-    for the vocabulary codes stored there (plain strings, never containing quotes)."""
-    needle = json.dumps(value)
-    if dialect == "postgresql":
-        return func.strpos(cast(column, Text), needle) > 0
-    return func.instr(column, needle) > 0
 
 
 def approved_organizations(session: Session) -> list[Organization]:

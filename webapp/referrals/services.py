@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from engine import Actor
 from engine.models import HumanTask
@@ -26,7 +26,8 @@ from forms.vocabulary import (
 )
 from webapp.auth.models import User
 from webapp.i18n.process_text import process_text
-from webapp.network.models import Offer
+from webapp.network.facet_index import chosen_facets, restrict_to_facets
+from webapp.network.models import Offer, Organization
 from webapp.referrals.models import AccessLogEntry, Case, Referral
 
 CASE_STATUS_LABELS = {"open": _l("Aperto"), "closed": _l("Chiuso")}
@@ -254,21 +255,21 @@ def task_context(session: Session, user: User, task: HumanTask, channel: str = "
 
 def offers_for_case(session: Session, case: Case | None, need: str | None = None) -> list[Offer]:
     """Offers with free places of approved organizations suited to the case's target group, best need match first
-    (their organizations loaded)."""
-    offers = session.scalars(
+    (their organizations loaded).
+
+    The target group and the need are looked up in the catalogue's filter index (webapp/network/facet_index.py), so
+    the choice of offer reads only the offers it can show, not every active offer of the province's catalogue."""
+    statement = (
         select(Offer)
-        .options(joinedload(Offer.organization))
-        .where(Offer.active.is_(True), Offer.capacity_available > 0)
-    ).all()
-    if case is not None:
-        offers = [o for o in offers if case.target_group in (o.target_groups or [])]
-        wanted = set(case.needs or [])
-    else:
-        wanted = set()
-    if need:
-        offers = [o for o in offers if need in (o.needs or [])]
+        .join(Offer.organization)
+        .options(contains_eager(Offer.organization))
+        .where(Offer.active.is_(True), Offer.capacity_available > 0, Organization.status == "approved")
+    )
+    facets = chosen_facets(case.target_group if case is not None else None, need, None)
+    offers = list(session.scalars(restrict_to_facets(statement, facets, start_here=True)))
+    wanted = set(case.needs or []) if case is not None else set()
     offers.sort(key=lambda o: (-len(wanted & set(o.needs or [])), o.title))
-    return [o for o in offers if o.organization.status == "approved"]
+    return offers
 
 
 def offer_choices(offers: list[Offer]) -> list[tuple[int, str]]:

@@ -12,6 +12,7 @@ from webapp.drafts import web as drafts
 from webapp.extensions import db
 from webapp.i18n.process_text import process_text
 from webapp.referrals.services import case_for_instance, task_context
+from webapp.tasks.page_rows import page_rows, process_options, process_translator
 from webapp.tasks.services import (
     FormInvalid,
     build_form,
@@ -49,24 +50,27 @@ def home():
 @login_required
 def worklist():
     page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), 1_000_000)
+    user = current_user._get_current_object()  # the object, not the proxy: read once per row below
     try:
-        filters = parse_filters(request.args, current_user)
+        filters = parse_filters(request.args, user)
         filter_error = None
     except WorklistArgsInvalid as exc:
         filters, filter_error = WorklistFilters(), str(exc)
-    result = load_worklist(db.session, get_engine(), current_user, filters, page=page, per_page=PER_PAGE)
+    result = load_worklist(db.session, get_engine(), user, filters, page=page, per_page=PER_PAGE)
+    text = process_translator()
     return render_template(
         "tasks/worklist.html",
         result=result,
-        rows=result.rows,
+        rows=page_rows(result.rows, text),
+        process_options=process_options(result.process_names, text),
         total=result.total,
         page=page,
         pages=result.pages,
         filters=filters,
         filter_error=filter_error,
         args=_kept_args(request.args),
-        organizations=organization_options(db.session, current_user),
-        target_groups=target_group_options(current_user),
+        organizations=organization_options(db.session, user),
+        target_groups=target_group_options(user),
         states=STATE_LABELS,
         page_states={v: k for k, v in PAGE_STATES.items()},
         page_sorts={v: k for k, v in PAGE_SORTS.items()},

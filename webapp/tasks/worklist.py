@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from engine import Engine
 from engine.models import HumanTask, ProcessVersion
@@ -279,12 +279,36 @@ class WorklistPage:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
+# The statements a page runs besides the engine's, built once with expanding parameters: on a slow CPU, building
+# and coercing them at every request (`in_` over a list of ids) cost more than running them.
+PROCESS_NAMES = select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
+# Only the columns a row's subject reads (`display_name`): not the person's contacts nor the case's notes.
+CASES_OF_INSTANCES = (
+    select(Case)
+    .options(
+        load_only(Case.instance_id, Case.owner_id, Case.restricted, Case.anonymized_at),
+        joinedload(Case.beneficiary).load_only(Beneficiary.first_name, Beneficiary.last_name),
+    )
+    .where(Case.instance_id.in_(bindparam("instance_ids", expanding=True)))
+)
+ORGANIZATION_REFERRALS = (
+    select(Referral.case_id, Referral.id)
+    .where(
+        Referral.case_id.in_(bindparam("case_ids", expanding=True)),
+        Referral.organization_id == bindparam("organization_id"),
+    )
+    .order_by(Referral.id)
+)
+USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("user_ids", expanding=True)))
+APPROVED_ORGANIZATIONS = (
+    select(Organization.id, Organization.name).where(Organization.status == "approved").order_by(Organization.name)
+)
+
+
 def process_names(session: Session) -> dict[str, str]:
     """Each deployed process's name, as its newest version says it (one small query)."""
     names: dict[str, str] = {}
-    for key, name in session.execute(
-        select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
-    ):
+    for key, name in session.execute(PROCESS_NAMES):
         names[key] = name or key
     return names
 
@@ -308,33 +332,25 @@ def load_worklist(
     )
     names = process_names(session) if subjects else {}
     cases: dict[int, Case] = {}
-    referrals: dict[int, Referral] = {}
+    referrals: dict[int, int] = {}  # case -> number of the organization's newest referral
     if subjects and tasks:
-        instance_ids = {t.instance_id for t in tasks}
-        cases = {
-            c.instance_id: c
-            for c in session.scalars(
-                select(Case).options(joinedload(Case.beneficiary)).where(Case.instance_id.in_(instance_ids))
-            )
-        }
+        instance_ids = list({t.instance_id for t in tasks})
+        cases = {c.instance_id: c for c in session.scalars(CASES_OF_INSTANCES, {"instance_ids": instance_ids})}
         if user.role == "association" and cases:
-            for referral in session.scalars(
-                select(Referral)
-                .where(
-                    Referral.case_id.in_([c.id for c in cases.values()]),
-                    Referral.organization_id == user.organization_id,
-                )
-                .order_by(Referral.id)
+            for case_id, referral_id in session.execute(
+                ORGANIZATION_REFERRALS,
+                {"case_ids": [c.id for c in cases.values()], "organization_id": user.organization_id},
             ):
-                referrals[referral.case_id] = referral  # the newest wins
+                referrals[case_id] = referral_id  # the newest wins
     without_case = [t for t in tasks if t.instance_id not in cases] if subjects else []
     other_subjects = _subjects_without_case(session, user, without_case)
     claimant_ids = {t.claimed_by_id for t in tasks if t.claimed_by_id is not None}
     claimants = (
-        {row[0]: row[1] for row in session.execute(select(User.id, User.name).where(User.id.in_(claimant_ids)))}
+        {uid: name for uid, name in session.execute(USER_NAMES, {"user_ids": list(claimant_ids)})}
         if claimant_ids
         else {}
     )
+    subject_of = _case_subject(user, referrals) if cases else None
     rows = []
     for task in tasks:
         case = cases.get(task.instance_id)
@@ -342,7 +358,7 @@ def load_worklist(
         rows.append(
             WorklistRow(
                 task=task,
-                subject=_subject(user, case, referrals) if case is not None else other_subjects.get(task.id),
+                subject=subject_of(case) if case is not None else other_subjects.get(task.id),
                 case_id=case.id if case is not None and user.role != "association" else None,
                 due=due,
                 overdue=due is not None and due < now,
@@ -380,28 +396,28 @@ def _subjects_without_case(session: Session, user: User, tasks: list[HumanTask])
     return found
 
 
-def _subject(user: User, case: Case, referrals: dict) -> str | None:
+def _case_subject(user: User, referrals: dict):
     """How a row names the person of a case (masked for restricted cases), or for an organization the referral
-    it received."""
+    it received; the label is translated once per page, not once per row."""
     if user.role == "association":
-        referral = referrals.get(case.id)
-        if referral is None:
-            return None
-        return _("%(name)s · invio n. %(number)s", name=case.beneficiary.first_name, number=referral.id)
-    return _("%(name)s · caso n. %(number)s", name=display_name(case, user), number=case.id)
+        label = _("%(name)s · invio n. %(number)s")
+
+        def subject(case: Case) -> str | None:
+            referral_id = referrals.get(case.id)
+            if referral_id is None:
+                return None
+            return label % {"name": case.beneficiary.first_name, "number": referral_id}
+
+        return subject
+    label = _("%(name)s · caso n. %(number)s")
+    return lambda case: label % {"name": display_name(case, user), "number": case.id}
 
 
 # --------------------------------------------------------------------------------------- form options
 def organization_options(session: Session, user: User) -> list[tuple[int, str]]:
     if user.role not in STAFF_ROLES:
         return []
-    return list(
-        session.execute(
-            select(Organization.id, Organization.name)
-            .where(Organization.status == "approved")
-            .order_by(Organization.name)
-        )
-    )
+    return list(session.execute(APPROVED_ORGANIZATIONS))
 
 
 def target_group_options(user: User) -> list[tuple[str, str]]:
