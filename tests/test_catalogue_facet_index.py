@@ -112,22 +112,7 @@ def test_offers_written_around_the_orm_are_filtered_after_the_cli_reindex(app, r
     with app.app_context():
         db.session.execute(
             insert(Offer),
-            [
-                {
-                    "organization_id": organization_a(db.session).id,
-                    "title": "Lavanderia sociale",
-                    "description": "Lavatrici a disposizione",
-                    "target_groups": ["poverta"],
-                    "needs": ["riuso"],
-                    "capacity_total": 3,
-                    "capacity_available": 3,
-                    "capacity_unit": "posti",
-                    "languages": ["it"],
-                    "active": True,
-                    "areas": ["limite"],
-                    "created_at": f.now(),
-                }
-            ],
+            [f.laundry_offer_row(organization_a(db.session).id, areas=["limite"])],
         )
         db.session.commit()
     assert "Lavanderia sociale" not in filtered(app, need="riuso")

@@ -127,22 +127,7 @@ def test_offers_written_around_the_orm_are_found_after_the_cli_reindex_which_is_
         organization_id = db.session.scalar(select(Organization.id).where(Organization.codice_fiscale == f.ORG_A_CF))
         db.session.execute(
             insert(Offer),
-            [
-                {
-                    "organization_id": organization_id,
-                    "title": "Lavanderia sociale",
-                    "description": "Lavatrici a disposizione",
-                    "target_groups": ["poverta"],
-                    "needs": ["riuso"],
-                    "capacity_total": 3,
-                    "capacity_available": 3,
-                    "capacity_unit": "posti",
-                    "languages": ["it"],
-                    "active": True,
-                    "areas": [],
-                    "created_at": f.now(),
-                }
-            ],
+            [f.laundry_offer_row(organization_id, areas=[])],
         )
         db.session.execute(delete(OfferSearchTerm).where(OfferSearchTerm.term == "pacchi"))
         db.session.commit()

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Select, delete, event, false, insert, inspect, intersect, select
+from sqlalchemy import Connection, Select, delete, event, false, inspect, intersect, select
 from sqlalchemy.orm import Session
 
 from forms.offers import WHOLE_TERRITORY
+from webapp.network.bulk import insert_in_batches
 from webapp.network.models import Offer, OfferFacet
 
 # kind stored in the table -> the offer's JSON list column it comes from
@@ -124,16 +125,12 @@ def _write_facets(connection: Connection, which) -> int:
     statement = select(Offer.id, *columns)
     if which is not None:
         statement = statement.where(which)
-    written, batch = 0, []
-    for offer_id, *lists in connection.execute(statement).all():
-        batch.extend(offer_facets(offer_id, dict(zip(FACET_COLUMNS, lists, strict=True))))
-        if len(batch) >= 5000:
-            connection.execute(insert(_FACETS), batch)
-            written, batch = written + len(batch), []
-    if batch:
-        connection.execute(insert(_FACETS), batch)
-        written += len(batch)
-    return written
+    rows = (
+        row
+        for offer_id, *lists in connection.execute(statement).all()
+        for row in offer_facets(offer_id, dict(zip(FACET_COLUMNS, lists, strict=True)))
+    )
+    return insert_in_batches(connection, _FACETS, rows)
 
 
 @event.listens_for(Session, "after_flush")

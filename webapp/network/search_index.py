@@ -26,9 +26,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Select, delete, event, false, func, insert, inspect, or_, select
+from sqlalchemy import Connection, Select, delete, event, false, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from webapp.network.bulk import insert_in_batches
 from webapp.network.facet_index import facets_missing, rebuild_facets
 from webapp.network.models import Offer, OfferSearchTerm, Organization
 
@@ -155,18 +156,12 @@ def _write_terms(connection: Connection, which) -> int:
     )
     if which is not None:
         statement = statement.where(which)
-    written, batch = 0, []
-    for offer_id, title, description, location, organization_name in connection.execute(statement).all():
-        batch.extend(
-            {"term": t, "offer_id": offer_id} for t in offer_terms(title, description, location, organization_name)
-        )
-        if len(batch) >= 5000:
-            connection.execute(insert(_TERMS), batch)
-            written, batch = written + len(batch), []
-    if batch:
-        connection.execute(insert(_TERMS), batch)
-        written += len(batch)
-    return written
+    rows = (
+        {"term": term, "offer_id": offer_id}
+        for offer_id, title, description, location, organization_name in connection.execute(statement).all()
+        for term in offer_terms(title, description, location, organization_name)
+    )
+    return insert_in_batches(connection, _TERMS, rows)
 
 
 def _changed(instance, names: Iterable[str]) -> bool:
