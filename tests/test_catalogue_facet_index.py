@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 
 from tests import factories as f
+from tests.test_api import Api, token_for
 from tests.test_offers import offer_by_title, offer_form, signed
 from webapp.extensions import db
 from webapp.network.facet_index import FACET_COLUMNS
@@ -160,3 +161,16 @@ def test_filters_combine_with_words_free_places_and_an_organization(app):
     assert filtered(app, need="spesa_farmaci", organization_id=organization_id) == {"Spesa piena", "Spesa libera"}
     assert filtered(app, words="piena", need="mensa") == set()
     assert filtered(app, area="tutto_il_comune") == {"Spesa libera"}  # the whole territory alone: only its offers
+
+
+def test_a_filter_the_index_cannot_hold_finds_nothing_instead_of_failing(app, client):
+    """NUL (PostgreSQL's text types refuse it) or a value longer than the column, typed in the address bar or sent
+    to the API: no offer has it, so the answer is an empty list (the API fuzzer found a 500 here on PostgreSQL)."""
+    api = Api(app.test_client(), token_for(app, f.SOCIAL_WORKER))
+    for value in ("\x00", "poverta\x00", "x" * 500):
+        assert filtered(app, target_group=value) == set()
+        assert filtered(app, need=value, area=value) == set()
+        response = api.get("/api/v1/offers", query_string={"target_group": value, "need": ""})
+        assert response.status_code == 200 and response.get_json()["items"] == [], response.get_data(as_text=True)
+        page = client.get("/catalogo", query_string={"gruppo": value, "bisogno": value, "zona": value})
+        assert page.status_code == 200, page.status_code

@@ -41,14 +41,20 @@ def offer_facets(offer_id: int, lists: dict[str, list | None]) -> list[dict]:
     rows = []
     for kind in FACET_COLUMNS:
         items = lists.get(kind) or []
-        values = dict.fromkeys(v for v in items if isinstance(v, str) and len(v) <= MAX_VALUE_LENGTH)
+        values = dict.fromkeys(v for v in items if _indexable(v))
         rows.extend({"kind": kind, "value": value, "offer_id": offer_id} for value in values)
     return rows
 
 
+def _indexable(value) -> bool:
+    """A string the column can hold: no longer than its width, and without NUL (which PostgreSQL's text types
+    refuse: a visitor's `?gruppo=%00` must find nothing, not fail). No vocabulary code is either."""
+    return isinstance(value, str) and len(value) <= MAX_VALUE_LENGTH and "\x00" not in value
+
+
 def offers_with_facet(kind: str, values: Iterable[str]) -> Select:
     """Ids of the offers having one of `values` in their list of this kind (a range of the primary key)."""
-    values = [v for v in values if len(v) <= MAX_VALUE_LENGTH]
+    values = [v for v in values if _indexable(v)]
     if not values:
         return select(OfferFacet.offer_id).where(false())
     statement = select(OfferFacet.offer_id).where(OfferFacet.kind == kind)
