@@ -183,7 +183,7 @@ def explain(session, words: str | None, **filters) -> list[str]:
     """EXPLAIN ANALYZE of the catalogue's queries with these words and filters (PostgreSQL): what `search_offers`
     runs: the ids of all matches in title order (or, for common words, a count and a walk of the titles), then
     the page's offers by primary key."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
     from sqlalchemy.ext.compiler import compiles
     from sqlalchemy.sql.expression import ClauseElement, Executable
 
@@ -191,6 +191,7 @@ def explain(session, words: str | None, **filters) -> list[str]:
     from webapp.network.models import Offer
     from webapp.network.search_index import restrict_to_words
     from webapp.network.services import (
+        common_words_count_query,
         offer_ids_query,
         offer_search_conditions,
         offer_search_query,
@@ -218,7 +219,7 @@ def explain(session, words: str | None, **filters) -> list[str]:
         statements = (
             (
                 "count of all matches (common words)",
-                select(func.count()).select_from(ids_query.order_by(None).subquery()),
+                common_words_count_query(conditions, words),
             ),
             ("walk: the first page's ids in title order", walk.order_by(Offer.title, Offer.id).limit(20)),
             page,

@@ -10,8 +10,8 @@ import pytest
 from flask import render_template_string
 from markupsafe import Markup
 
-from webapp.i18n.formatting import format_datetime
-from webapp.tasks.page_rows import moment_formatter, process_options, process_translator
+from webapp.i18n.formatting import format_datetime, moment_formatter
+from webapp.tasks.page_rows import process_options, process_translator
 
 
 def _moments() -> list[datetime]:

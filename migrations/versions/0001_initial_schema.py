@@ -438,7 +438,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('offer', schema=None) as batch_op:
-        batch_op.create_index('ix_offer_id_active_organization', ['id', 'active', 'organization_id'], unique=False)
+        batch_op.create_index('ix_offer_listing', ['id', 'active', 'organization_id', 'capacity_available', 'title'], unique=False)
         batch_op.create_index(batch_op.f('ix_offer_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index('ix_offer_title_id', ['title', 'id'], unique=False)
 
@@ -948,7 +948,7 @@ def downgrade():
     with op.batch_alter_table('offer', schema=None) as batch_op:
         batch_op.drop_index('ix_offer_title_id')
         batch_op.drop_index(batch_op.f('ix_offer_organization_id'))
-        batch_op.drop_index('ix_offer_id_active_organization')
+        batch_op.drop_index('ix_offer_listing')
 
     op.drop_table('offer')
     op.drop_table('monitoring_schedule')

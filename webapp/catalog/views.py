@@ -9,15 +9,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext
-from markupsafe import Markup
 
 from engine.service import as_utc
 from forms.offers import AREA_LABELS, AREAS, LANGUAGE_LABELS
 from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS, TARGET_GROUPS_BY_CODE, need_choices
+from webapp.catalog.cards import offer_cards
 from webapp.extensions import db
 from webapp.network.models import Offer
-from webapp.network.services import approved_organizations, last_verified, public_organization, search_offers
+from webapp.network.services import (
+    approved_organizations,
+    last_verified,
+    public_organization,
+    search_offer_ids,
+    search_offers,
+)
 from webapp.pact import services as pact_services
 
 bp = Blueprint("catalog", __name__)
@@ -57,24 +62,6 @@ def page_links(page: int, pages: int, around: int = 2) -> list[int | None]:
     return links
 
 
-def offer_card_texts(offers: list[Offer], group_labels: dict) -> dict:
-    """What every offer card of a page says, translated once per page and filled in per card.
-
-    At 10,000 offers a page shows 20 cards where a small catalogue shows a few, so per-card work multiplies (issue
-    #8, bench/catalogue.py): each `_()` / `{% trans %}` in the loop looked the translations up again. The
-    messages are the template's own (same msgids) and are formatted as Jinja's newstyle gettext does (the
-    translation as markup, the values escaped), so the page is the same."""
-    badge = Markup('<span class="badge bg-primary tessere-badge">{}</span>')  # as _macros.status_badge(…, 'primary')
-    codes = dict.fromkeys(code for offer in offers for code in offer.target_groups or ())
-    return {
-        "group_badges": {code: badge.format(group_labels.get(code, code)) for code in codes},
-        "capacity_text": Markup(gettext("<strong>%(available)s</strong> %(unit)s disponibili su %(total)s")),
-        "verified_text": Markup(gettext("Dati verificati il %(when)s")),
-        "outdated_text": Markup(gettext("(da aggiornare)")),
-        "unverified_text": Markup(gettext("Dati non ancora verificati")),
-    }
-
-
 @bp.route("/catalogo")
 def offer_list():
     words = request.args.get("q", "").strip()[:200]
@@ -86,7 +73,7 @@ def offer_list():
     area = area if area in AREA_LABELS else None
     available = request.args.get("disponibili") == "1"
     page = max(request.args.get("pagina", 1, type=int), 1)
-    offers, total = search_offers(
+    offer_ids, total = search_offer_ids(
         db.session,
         words or None,
         group,
@@ -100,7 +87,7 @@ def offer_list():
     labels = _labels()
     return render_template(
         "catalog/offer_list.html",
-        offers=offers,
+        cards=offer_cards(db.session, offer_ids, labels["group_labels"], verification_is_old),
         total=total,
         page=page,
         pages=pages,
@@ -113,7 +100,6 @@ def offer_list():
         groups=TARGET_GROUPS,
         needs=need_choices(group),
         areas=AREAS,
-        **offer_card_texts(offers, labels["group_labels"]),
         **labels,
     )
 

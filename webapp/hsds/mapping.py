@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import contains_eager, load_only
+
 from forms.offers import AREA_LABELS, LANGUAGE_LABELS
 from forms.vocabulary import NEED_LABELS, ORGANIZATION_TYPES, TARGET_GROUPS_BY_CODE, italian
 from webapp.network.models import Offer, Organization
@@ -201,6 +203,37 @@ def organization_full(organization: Organization, offers: list[Offer], url: Url)
 
 
 # -------------------------------------------------------------------------------------------------- services
+# What `service_basic` reads, with `organization_basic`: a list of basic services loads only these columns (a page
+# holds up to 200, and the JSON lists, schedules and contacts were decoded for each and never read). Reading any
+# other column of such a page raises (raiseload) instead of quietly costing one query per service.
+SERVICE_BASIC_COLUMNS = (
+    load_only(
+        Offer.id,
+        Offer.organization_id,
+        Offer.title,
+        Offer.description,
+        Offer.active,
+        Offer.how_to_access,
+        Offer.cost,
+        Offer.eligibility,
+        Offer.verified_at,
+        Offer.updated_at,
+        Offer.created_at,
+        raiseload=True,
+    ),
+    contains_eager(Offer.organization).load_only(
+        Organization.id,
+        Organization.name,
+        Organization.description,
+        Organization.email,
+        Organization.codice_fiscale,
+        Organization.type,
+        Organization.status,
+        raiseload=True,
+    ),
+)
+
+
 def service_basic(offer: Offer, url: Url, with_organization: bool = True) -> dict:
     """The one-to-one fields of a service (the shape of HSDS `service_list`), with its organization."""
     organization = offer.organization

@@ -11,7 +11,13 @@ from webapp.extensions import db
 from webapp.hsds import mapping
 from webapp.hsds.openapi import openapi_document
 from webapp.network.models import Offer
-from webapp.network.services import approved_organizations, public_organization, search_offers
+from webapp.network.services import (
+    approved_organizations,
+    offers_in_catalogue_order,
+    public_organization,
+    search_offer_ids,
+    search_offers,
+)
 
 bp = Blueprint("hsds", __name__, url_prefix="/api/hsds")
 
@@ -103,14 +109,17 @@ def list_services():
         organization_key = mapping.key_of("organization", request.args["organization_id"])
         if organization_key is None:
             raise HsdsError(400, _("organization_id non è un identificativo di organizzazione valido."))
-    offers, total = search_offers(
+    offer_ids, total = search_offer_ids(
         db.session,
         words=(request.args.get("search") or "").strip()[:200] or None,
         limit=per_page,
         offset=(page - 1) * per_page,
         organization_id=organization_key,
     )
-    shape = mapping.service_full if _flag("full") else mapping.service_basic
+    full = _flag("full")
+    # a basic page reads a dozen columns of up to 200 services: the others (JSON lists, contacts) stay unread
+    offers = offers_in_catalogue_order(db.session, offer_ids, *(() if full else mapping.SERVICE_BASIC_COLUMNS))
+    shape = mapping.service_full if full else mapping.service_basic
     url = _public_urls_of_page()
     return jsonify(mapping.page([shape(o, url) for o in offers], total, page, per_page))
 

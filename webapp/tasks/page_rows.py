@@ -3,22 +3,18 @@
 Why: the page of 25 rows translated each task title three times and each process name once (about a hundred
 `process_text` calls) and formatted two moments per row through Flask-Babel, which looks the locale and the time
 zone up again at every call. On a slow CPU that was a third of the page's time. Here a title or process name is
-translated once per page whatever the rows repeating it, and moments go to the same Babel function with the same
-pattern, locale and time zone as the `datetime` filter (`webapp.i18n.formatting`), asked for once: the same text.
+translated once per page whatever the rows repeating it, and moments are written by `formatting.moment_formatter`, the
+`datetime` filter with the locale and the time zone asked for once: the same text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import flask_babel
-from babel import dates
 from flask import url_for
 
-from webapp.i18n.formatting import DATETIME_PATTERNS, format_datetime
+from webapp.i18n.formatting import moment_formatter
 from webapp.i18n.process_text import process_text
 from webapp.tasks.worklist import WorklistRow
 
@@ -40,37 +36,6 @@ class PageRow:
     claimed_by_id: int | None
     claimed_by_name: str | None
     claimed_by_me: bool
-
-
-# The two patterns of `formatting.DATETIME_PATTERNS`, written out: what Babel's pattern engine prints for them
-# (day, abbreviated month name of the locale's "format" context, four-digit year, 24-hour time), without parsing and
-# walking the pattern for each moment. Any other pattern goes to Babel. tests/test_worklist_page_rows.py compares
-# both with the `datetime` filter.
-WRITTEN_OUT = {
-    "dd/MM/yyyy HH:mm": lambda m, months: f"{m.day:02d}/{m.month:02d}/{m.year:04d} {m.hour:02d}:{m.minute:02d}",
-    "d MMM yyyy, HH:mm": lambda m, months: f"{m.day} {months[m.month]} {m.year:04d}, {m.hour:02d}:{m.minute:02d}",
-}
-
-
-def moment_formatter() -> Callable[[Any], str]:
-    """`format_datetime` (the templates' `datetime` filter) with this request's locale and time zone bound."""
-    locale = flask_babel.get_locale()
-    pattern = DATETIME_PATTERNS.get(locale.language) if locale is not None else None
-    if pattern is None:  # a language without its own pattern: the filter itself decides
-        return format_datetime
-    tzinfo = flask_babel.get_timezone()
-    written_out = WRITTEN_OUT.get(pattern)
-    months = locale.months["format"]["abbreviated"]
-
-    def moment(value: Any) -> str:
-        if not isinstance(value, datetime):  # None, a date or an ISO string: the filter's own rules
-            return format_datetime(value)
-        if written_out is None:
-            return dates.format_datetime(value, pattern, tzinfo=tzinfo, locale=locale)
-        local = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(tzinfo)
-        return written_out(tzinfo.normalize(local) if hasattr(tzinfo, "normalize") else local, months)
-
-    return moment
 
 
 def process_translator() -> Callable[[str | None], str | None]:
