@@ -1,17 +1,19 @@
 """Public catalogue search as the catalogue grows from 100 to 10,000 offers: does a search stay instant?
 
-For each database (a temporary SQLite file, and a private PostgreSQL schema when the server answers), the script
-grows a realistic network step by step (organizations of every type, about three offers each, built from the
-demo's vocabularies: titles, descriptions, target groups, needs, zones; some organizations not approved, some
-offers inactive or full, a few data never verified) and at each size measures, in-process through Flask's test
-client (routing, the query, the template: the real page):
+For each database kind (temporary SQLite files, and private PostgreSQL schemas when the server answers), the script
+builds one catalogue per size, each in a database of its own: a realistic network (organizations of every type, about
+three offers each, built from the demo's vocabularies: titles, descriptions, target groups, needs, zones; some
+organizations not approved, some offers inactive or full, a few data never verified). Then it measures every size
+at once, in-process through Flask's test client (routing, the query, the template: the real page), the sizes taking
+turns request by request, so that a slow spell of the (shared, virtual) machine falls on all sizes alike and the
+growth ratio compares the code, not the minutes in which each size was measured:
 
 * `GET /catalogo?q=...`: word search (one or two words, common and rare ones, rotating);
 * `GET /catalogo?gruppo=...&bisogno=...&zona=...&disponibili=1`: the filters (rotating combinations);
 * `GET /api/hsds/services?search=...`: the open-data API's word search.
 
 p95 of each, and the growth ratio p95(largest) / p95(smallest). The offers are written with bulk INSERTs (around the
-ORM), so after each growth step the catalogue's word and filter indexes (webapp/network/search_index.py,
+ORM), so after building each catalogue its word and filter indexes (webapp/network/search_index.py,
 facet_index.py) are rebuilt, as `flask tessere catalog reindex` does; time and size are printed, never part of a
 search's figures. On PostgreSQL it also prints the plans (`EXPLAIN ANALYZE`) of the word query and the filter query
 at the largest size, and says whether each reads its index (`pg_word_index_used`, `pg_facet_index_used`).
@@ -30,6 +32,7 @@ import gc
 import random
 import sys
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 from bench.common import (
@@ -161,24 +164,6 @@ def filter_queries(rng: random.Random) -> list[str]:
     return queries
 
 
-def measure(client, urls: list[str], requests: int, warmup: int = 3) -> tuple[float, float]:
-    """(p95, median) in ms of `requests` GETs rotating over `urls`; each must answer 200."""
-    for url in urls[:warmup]:
-        client.get(url)
-    timings = []
-    gc.collect()
-    for i in range(requests):
-        url = urls[i % len(urls)]
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        timings.append(elapsed)
-    timings.sort()
-    return ms(percentile(timings, 95)), ms(timings[len(timings) // 2])
-
-
 def explain(session, words: str | None, **filters) -> list[str]:
     """EXPLAIN ANALYZE of the catalogue's queries with these words and filters (PostgreSQL): what `search_offers`
     runs: the ids of all matches in title order (or, for common words, a count and a walk of the titles), then
@@ -246,42 +231,94 @@ def rebuild_word_index(session) -> tuple[int, float]:
     return written, time.perf_counter() - started
 
 
+def measure_interleaved(clients: list, urls: list[str], requests: int, warmup: int = 3) -> list[tuple[float, float]]:
+    """(p95, median) in ms for each client (one per catalogue size) of `requests` GETs rotating over `urls`, the
+    clients taking turns request by request (in an order that alternates from round to round): a slow spell of the
+    machine then falls on every size alike instead of on the one being measured, so the growth ratio compares the
+    code at each size rather than the minutes in which each size was measured. Each request must answer 200."""
+    for client in clients:
+        for url in urls[:warmup]:
+            client.get(url)
+    timings: list[list[float]] = [[] for _ in clients]
+    gc.collect()
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        order = range(len(clients)) if i % 2 == 0 else range(len(clients) - 1, -1, -1)
+        for index in order:
+            started = time.perf_counter()
+            response = clients[index].get(url)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+            timings[index].append(elapsed)
+    results = []
+    for values in timings:
+        values.sort()
+        results.append((ms(percentile(values, 95)), ms(values[len(values) // 2])))
+    return results
+
+
+def build_catalogue(database, size: int):
+    """The app on this database, holding a catalogue of `size` offers with its indexes rebuilt (and, on PostgreSQL,
+    vacuumed and analyzed as autovacuum would after a bulk load)."""
+    from webapp.extensions import db
+
+    app = create_bench_app(database)
+    grower = CatalogueGrower()
+    with app.app_context():
+        grower.grow_to(db.session, size)
+        terms, seconds = rebuild_word_index(db.session)
+        print(
+            f"{size:>7} offers ({grower.organization_count} organizations): word and filter indexes rebuilt, "
+            f"{terms} terms in {seconds:.2f} s"
+        )
+        db.session.remove()
+        if database.kind == "postgresql":
+            # what autovacuum does after a bulk load: statistics, and the visibility map that lets the word
+            # ranges be read from the index alone (index-only scans)
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
+    return app
+
+
 def run_database(kind: str, sizes: list[int], requests: int, pg_url: str, show_plans: bool) -> dict[str, float]:
+    """Each size in a database of its own, built first; then every kind of search measured on all sizes at once,
+    interleaved (`measure_interleaved`)."""
     from webapp.extensions import db
 
     rng = random.Random(8)
     figures: dict[str, float] = {}
-    with bench_database(kind, pg_url, name="catalogue") as database:
-        app = create_bench_app(database)
-        print(f"\n== {database.label}")
-        grower = CatalogueGrower()
-        words = [f"/catalogo?q={w.replace(' ', '+')}" for w in WORD_QUERIES]
-        hsds = [f"/api/hsds/services?search={w.replace(' ', '+')}" for w in WORD_QUERIES]
-        filters = filter_queries(rng)
+    words = [f"/catalogo?q={w.replace(' ', '+')}" for w in WORD_QUERIES]
+    hsds = [f"/api/hsds/services?search={w.replace(' ', '+')}" for w in WORD_QUERIES]
+    filters = filter_queries(rng)
+    with ExitStack() as stack:
+        apps = []
+        for size in sizes:
+            database = stack.enter_context(bench_database(kind, pg_url, name=f"catalogue{size}"))
+            if not apps:
+                print(f"\n== {database.label.split(' (')[0]} (one database per size)")
+            apps.append(build_catalogue(database, size))
+        clients = [app.test_client() for app in apps]
+        measured = {
+            "words": measure_interleaved(clients, words, requests),
+            "filters": measure_interleaved(clients, filters, requests),
+            "hsds": measure_interleaved(clients, hsds, requests),
+        }
         rows = []
-        with app.app_context():
-            for size in sizes:
-                grower.grow_to(db.session, size)
-                terms, seconds = rebuild_word_index(db.session)
-                print(f"{size:>7} offers: word and filter indexes rebuilt, {terms} terms in {seconds:.2f} s")
-                db.session.remove()
-                if kind == "postgresql":
-                    # what autovacuum does after a bulk load: statistics, and the visibility map that lets the word
-                    # ranges be read from the index alone (index-only scans)
-                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                        connection.exec_driver_sql("VACUUM ANALYZE")
-                client = app.test_client()
-                words_p95, words_median = measure(client, words, requests)
-                filters_p95, filters_median = measure(client, filters, requests)
-                hsds_p95, hsds_median = measure(client, hsds, requests)
-                rows.append((size, words_p95, filters_p95, hsds_p95))
-                print(
-                    f"{size:>7} offers ({grower.organization_count} organizations): "
-                    f"words p95 {words_p95:7.2f} ms (median {words_median:.2f})  "
-                    f"filters p95 {filters_p95:7.2f} ms (median {filters_median:.2f})  "
-                    f"HSDS search p95 {hsds_p95:7.2f} ms (median {hsds_median:.2f})  load {load_average()}"
-                )
-            if kind == "postgresql" and show_plans:
+        for index, size in enumerate(sizes):
+            (words_p95, words_median), (filters_p95, filters_median), (hsds_p95, hsds_median) = (
+                measured[kind_][index] for kind_ in ("words", "filters", "hsds")
+            )
+            rows.append((size, words_p95, filters_p95, hsds_p95))
+            print(
+                f"{size:>7} offers: "
+                f"words p95 {words_p95:7.2f} ms (median {words_median:.2f})  "
+                f"filters p95 {filters_p95:7.2f} ms (median {filters_median:.2f})  "
+                f"HSDS search p95 {hsds_p95:7.2f} ms (median {hsds_median:.2f})"
+            )
+        print(f"  (load average after the measures: {load_average()})")
+        if kind == "postgresql" and show_plans:
+            with apps[-1].app_context():
                 print("\nPlans at the largest size (EXPLAIN ANALYZE):")
                 print("  == word search 'anziani soli'")
                 word_plan = explain(db.session, "anziani soli")
