@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
+from forms.offers import area_matches
 from tests import factories as f
 from tests.test_api import Api, token_for
 from tests.test_offers import offer_by_title, offer_form, signed
 from webapp.extensions import db
-from webapp.network.facet_index import FACET_COLUMNS
+from webapp.network.facet_index import FACET_COLUMNS, PAIR_KINDS, chosen_facets, facets_missing, pair_value
 from webapp.network.models import Offer, OfferFacet, OfferSearchTerm, Organization
 from webapp.network.search_index import build_index_if_empty
 from webapp.network.services import search_offers
@@ -30,6 +31,9 @@ def assert_facets_true(app) -> None:
         for offer in db.session.scalars(select(Offer)):
             for kind, column in FACET_COLUMNS.items():
                 expected.update((kind, value, offer.id) for value in getattr(offer, column) or [])
+            for zone in offer.areas or []:  # and each target group and each need with each zone
+                expected.update(("group_area", f"{group}|{zone}", offer.id) for group in offer.target_groups or [])
+                expected.update(("need_area", f"{need}|{zone}", offer.id) for need in offer.needs or [])
         stored = {
             tuple(row) for row in db.session.execute(select(OfferFacet.kind, OfferFacet.value, OfferFacet.offer_id))
         }
@@ -174,3 +178,80 @@ def test_a_filter_the_index_cannot_hold_finds_nothing_instead_of_failing(app, cl
         assert response.status_code == 200 and response.get_json()["items"] == [], response.get_data(as_text=True)
         page = client.get("/catalogo", query_string={"gruppo": value, "bisogno": value, "zona": value})
         assert page.status_code == 200, page.status_code
+
+
+def _matches_in_python(offer: Offer, target_group: str | None, need: str | None, area: str | None) -> bool:
+    """The filters' meaning, written out on the offer's lists (what the catalogue did before any index)."""
+    if target_group and target_group not in (offer.target_groups or []):
+        return False
+    if need and need not in (offer.needs or []):
+        return False
+    return not area or area_matches(offer.areas, area)
+
+
+def test_pair_rows_give_exactly_the_offers_having_both_items(app):
+    """A group or a need with a zone is read from the pair rows (`PAIR_KINDS`): for every combination of filters the
+    catalogue must find exactly the offers whose lists say so, whole territory included."""
+    lists = [
+        (["anziani"], ["spesa_farmaci"], ["capalle"]),
+        (["anziani", "poverta"], ["spesa_farmaci", "generi_alimentari"], ["capalle", "fornello"]),
+        (["poverta"], ["generi_alimentari"], ["tutto_il_comune"]),
+        (["anziani"], ["compagnia"], []),
+        ([], ["spesa_farmaci"], ["fornello"]),
+        (["poverta"], [], ["limite", "tutto_il_comune"]),
+    ]
+    with app.app_context():
+        organization = organization_a(db.session)
+        for number, (groups, needs, areas) in enumerate(lists):
+            offer = f.make_offer(db.session, organization, f"Combinazione {number}", groups, needs)
+            offer.areas = areas
+        db.session.commit()
+        offers = [o for o in db.session.scalars(select(Offer)) if o.active]
+        chosen = 0
+        for group in (None, "anziani", "poverta"):
+            for need in (None, "spesa_farmaci", "generi_alimentari", "compagnia"):
+                for area in (None, "capalle", "fornello", "limite", "tutto_il_comune"):
+                    expected = {o.title for o in offers if _matches_in_python(o, group, need, area)}
+                    found, total = search_offers(db.session, limit=100, target_group=group, need=need, area=area)
+                    assert {o.title for o in found} == expected, (group, need, area)
+                    assert total == len(expected)
+                    chosen += bool(expected) and bool(area)
+        assert chosen > 10  # the combinations with a zone do find offers: the pairs are really read
+        kinds = {kind for kind, _ in chosen_facets("anziani", "spesa_farmaci", "capalle")}
+        assert kinds == {"need_area", "group"}
+        assert [kind for kind, _ in chosen_facets("anziani", None, "capalle")] == ["group_area"]
+    assert_facets_true(app)
+
+
+def test_an_index_built_before_the_pair_rows_is_rebuilt_as_init_and_demo_do(app):
+    with app.app_context():
+        offer = f.make_offer(db.session, organization_a(db.session), "Spesa a Capalle", ["anziani"], ["spesa_farmaci"])
+        offer.areas = ["capalle"]
+        db.session.commit()
+        assert not facets_missing(db.session.connection())
+        db.session.execute(delete(OfferFacet).where(OfferFacet.kind.in_(PAIR_KINDS)))
+        db.session.commit()
+        assert facets_missing(db.session.connection())
+    assert filtered(app, target_group="anziani", area="capalle") == set()  # what an old index would answer
+    with app.app_context():
+        assert build_index_if_empty(db.session.connection()) is None  # the words are there: only the filters built
+        db.session.commit()
+    assert filtered(app, target_group="anziani", area="capalle") == {"Spesa a Capalle"}
+    assert_facets_true(app)
+    with app.app_context():
+        assert not facets_missing(db.session.connection())
+
+
+def test_items_that_cannot_make_a_pair_are_filtered_through_the_rows_of_each_kind(app):
+    """An item holding the separator (never a vocabulary code, but the API accepts any string) has no pair row:
+    the filter then reads the rows of each kind and still finds what the lists say."""
+    with app.app_context():
+        offer = f.make_offer(db.session, organization_a(db.session), "Gruppo strano", ["a|b"], ["x"])
+        offer.areas = ["capalle"]
+        db.session.commit()
+        assert pair_value("a|b", "capalle") is None
+        assert [kind for kind, _ in chosen_facets("a|b", None, "capalle")] == ["group", "area"]
+        pairs = db.session.scalars(select(OfferFacet.value).where(OfferFacet.offer_id == offer.id)).all()
+        assert "a|b|capalle" not in pairs and "x|capalle" in pairs
+    assert filtered(app, target_group="a|b", area="capalle") == {"Gruppo strano"}
+    assert filtered(app, target_group="a", area="b|capalle") == set()

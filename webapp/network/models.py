@@ -96,6 +96,6 @@ class OfferFacet(Base):
     __tablename__ = "offer_facet"
     __table_args__ = (Index("ix_offer_facet_offer_id", "offer_id"),)  # reindexing one offer deletes its rows
 
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "group", "need" or "area"
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "group", "need", "area" or a pair of them
     value: Mapped[str] = mapped_column(String(100), primary_key=True)  # a vocabulary code, as the JSON list holds it
     offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True)
