@@ -20,22 +20,17 @@ from webapp.network.models import Offer, Organization
 # The card as templates/catalog/offer_list.html printed it from the ORM objects before the cards were prepared.
 PER_OFFER_TEMPLATE = """{% for offer in offers %}
 <h2 class="card-title h5"><a href="{{ url_for('catalog.offer_detail', offer_id=offer.id) }}">{{ offer.title }}</a></h2>
-<p class="text-muted mb-2"><a class="text-muted" href="{{ url_for('catalog.organization_detail', organization_id=offer.organization_id) }}">{{ offer.organization.name }}</a></p>
-<p class="card-text">{{ offer.description|truncate(160) }}</p>
-<p class="mb-1">{% for g in offer.target_groups %}{{ m.status_badge(group_labels.get(g, g), 'primary') }} {% endfor %}</p>
-<p class="mb-1">{% trans available=offer.capacity_available, unit=offer.capacity_unit, total=offer.capacity_total %}<strong>{{ available }}</strong> {{ unit }} disponibili su {{ total }}{% endtrans %}</p>
-<p class="mb-0 small text-muted">
-  {%- if offer.verified_at %}{{ _('Dati verificati il %(when)s', when=offer.verified_at|date) }}{% if verification_is_old(offer.verified_at) %} {{ _('(da aggiornare)') }}{% endif %}
-  {%- else %}{{ _('Dati non ancora verificati') }}{% endif %}</p>
+        <p class="text-muted mb-2"><a class="text-muted" href="{{ url_for('catalog.organization_detail', organization_id=offer.organization_id) }}">{{ offer.organization.name }}</a></p>
+        <p class="card-text">{{ offer.description|truncate(160) }}</p>
+        <p class="mb-1">{% for g in offer.target_groups %}{{ m.status_badge(group_labels.get(g, g), 'primary') }} {% endfor %}</p>
+        <p class="mb-1">{% trans available=offer.capacity_available, unit=offer.capacity_unit, total=offer.capacity_total %}<strong>{{ available }}</strong> {{ unit }} disponibili su {{ total }}{% endtrans %}</p>
+        <p class="mb-0 small text-muted">
+          {%- if offer.verified_at %}{{ _('Dati verificati il %(when)s', when=offer.verified_at|date) }}{% if verification_is_old(offer.verified_at) %} {{ _('(da aggiornare)') }}{% endif %}
+          {%- else %}{{ _('Dati non ancora verificati') }}{% endif %}</p>
 {% endfor %}"""  # noqa: E501 (the template's own lines)
-
+# The page's own card (templates/catalog/_offer_card.html), printed from the prepared cards.
 PREPARED_TEMPLATE = """{% for card in cards %}
-<h2 class="card-title h5"><a href="{{ card.url }}">{{ card.title }}</a></h2>
-<p class="text-muted mb-2"><a class="text-muted" href="{{ card.organization_url }}">{{ card.organization_name }}</a></p>
-<p class="card-text">{{ card.summary }}</p>
-<p class="mb-1">{{ card.badges }}</p>
-<p class="mb-1">{{ card.capacity }}</p>
-<p class="mb-0 small text-muted">{{ card.verification }}</p>
+{% include "catalog/_offer_card.html" %}
 {% endfor %}"""
 
 

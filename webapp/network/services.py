@@ -19,31 +19,10 @@ from webapp.pact.services import has_signed_pact_in_force
 from webapp.referrals.models import Referral
 
 
-def search_offers(
-    session: Session,
-    words: str | None = None,
-    target_group: str | None = None,
-    need: str | None = None,
-    available_only: bool = False,
-    limit: int = 50,
-    offset: int = 0,
-    *,
-    area: str | None = None,
-    organization_id: int | None = None,
-) -> tuple[list[Offer], int]:
+def search_offers(session: Session, *args, **kwargs) -> tuple[list[Offer], int]:
     """Active offers of approved organizations matching the filters (one page of them, with their organizations);
-    and how many match in all. `search_offer_ids` says how they are found."""
-    chosen, total = search_offer_ids(
-        session,
-        words,
-        target_group,
-        need,
-        available_only,
-        limit,
-        offset,
-        area=area,
-        organization_id=organization_id,
-    )
+    and how many match in all. Takes the arguments of `search_offer_ids`, which says how they are found."""
+    chosen, total = search_offer_ids(session, *args, **kwargs)
     return offers_in_catalogue_order(session, chosen), total
 
 
