@@ -71,8 +71,12 @@ def test_an_administrator_opens_incidents_and_outbox_from_the_menu_with_the_keyb
     recorder.check(page, "admin-incidente-richiesta")
     page.get_by_role("button", name="Segna come risolto").click()
     expect(page.locator("#errori-azioni")).to_have_count(0)
+    # The count is 0 as soon as the old page goes: wait for the new one to have run its scripts before using the
+    # dropdown (on a loaded CI machine the click landed before Bootstrap had bound the menu, which stayed closed).
+    page.wait_for_load_state("load")
 
     page.locator("#tessere-admin-menu").click()
+    expect(menu).to_be_visible()
     page.locator("#tessere-admin-pages a", has_text="Posta in uscita").click()
     expect(page).to_have_url(re.compile(r"/amministrazione/posta$"))
     recorder.check(page, "admin-posta")
