@@ -11,11 +11,12 @@ from flask import render_template_string, url_for
 from sqlalchemy import select
 
 from tests import factories as f
-from webapp.catalog.cards import id_url_builder, offer_cards
+from webapp.catalog.cards import offer_cards
 from webapp.catalog.views import _labels, verification_is_old
 from webapp.extensions import db
 from webapp.i18n.formatting import day_formatter, format_date
 from webapp.network.models import Offer, Organization
+from webapp.url_patterns import id_url_builder
 
 # The card as templates/catalog/offer_list.html printed it from the ORM objects before the cards were prepared.
 PER_OFFER_TEMPLATE = """{% for offer in offers %}

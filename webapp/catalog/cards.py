@@ -5,8 +5,8 @@ per-card work is what makes a search slower as the catalogue grows (issue #8, be
 template used to load an Offer and its whole Organization as ORM objects (every column, the JSON lists decoded),
 build two URLs through the router, format a date through Flask-Babel (locale and time zone looked up again) and
 translate four messages. Here one SELECT reads only the columns a card prints, the URLs are filled into a pattern
-built once, the date formatter and the messages are bound once per page, and the template prints finished texts.
-What it prints is the same as before, byte for byte (tests/test_catalogue_cards.py).
+built once (webapp/url_patterns.py), the date formatter and the messages are bound once per page, and the template
+prints finished texts. What it prints is the same as before, byte for byte (tests/test_catalogue_cards.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext
 from jinja2.filters import do_truncate
 from markupsafe import Markup
@@ -24,12 +24,11 @@ from sqlalchemy.orm import Session
 
 from webapp.i18n.formatting import day_formatter
 from webapp.network.models import Offer, Organization
+from webapp.url_patterns import id_url_builder
 
 SUMMARY_LENGTH = 160  # characters of the description on a card (Jinja's `truncate`, which ends on a whole word)
 # The badge of a target group, as `_macros.status_badge(label, 'primary')` writes it.
 GROUP_BADGE = Markup('<span class="badge bg-primary tessere-badge">{}</span>')
-# An id no route will ever see: URLs are built once with it, and each card's id is put in its place.
-_PLACEHOLDER_ID = 2_147_483_646
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +43,6 @@ class OfferCard:
     badges: Markup
     capacity: Markup
     verification: Markup
-
-
-def id_url_builder(endpoint: str, argument: str) -> Callable[[int], str]:
-    """`url_for(endpoint, **{argument: id})` for many ids: the router is asked once, with a placeholder id, and each
-    id is then put in its place. For routes whose only variable is that integer (`<int:...>`)."""
-    pattern = url_for(endpoint, **{argument: _PLACEHOLDER_ID})
-    head, found, tail = pattern.rpartition(str(_PLACEHOLDER_ID))
-    if not found:  # a route that does not print the id as it is: ask the router every time
-        return lambda key: url_for(endpoint, **{argument: key})
-    return lambda key: f"{head}{int(key)}{tail}"
 
 
 def offer_cards(

@@ -18,6 +18,7 @@ from webapp.network.services import (
     search_offer_ids,
     search_offers,
 )
+from webapp.url_patterns import id_url_builder
 
 bp = Blueprint("hsds", __name__, url_prefix="/api/hsds")
 
@@ -60,12 +61,13 @@ def _public_url(kind: str, key: int) -> str:
 
 
 def _public_urls_of_page():
-    """`_public_url` for the many rows of one page: `url_for` once per kind, then each key put in its place (both
-    routes end with the integer key). Building two URLs per service was a visible part of a page of 50."""
-    prefixes = {kind: _public_url(kind, 0).removesuffix("/0") + "/" for kind in ("organization", "service")}
+    """`_public_url` for the many rows of one page: the router asked once per kind (webapp/url_patterns.py).
+    Building two URLs per service was a visible part of a page of 50."""
+    organization_url = id_url_builder("catalog.organization_detail", "organization_id", _external=True)
+    service_url = id_url_builder("catalog.offer_detail", "offer_id", _external=True)
 
     def url(kind: str, key: int) -> str:
-        return f"{prefixes['organization' if kind == 'organization' else 'service']}{key}"
+        return organization_url(key) if kind == "organization" else service_url(key)
 
     return url
 
